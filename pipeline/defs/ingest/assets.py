@@ -1,0 +1,123 @@
+"""One asset per landing entity: landing files -> Polars cleaning -> ``ingest.<table>`` in DuckDB."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipeline.defs.metadata import table_metadata
+from pipeline.defs.resources import LandingZone, Warehouse
+from pipeline.ingest import ingest_files, partition_days
+from pipeline.landing.contract import ENTITIES, Entity
+from pipeline.landing.files import discover
+from pipeline.warehouse import INGEST_SCHEMA, ensure_ingest_schema
+
+OWNERS = ["team:data-engineering"]
+
+
+def ingest_asset_key(entity: Entity) -> dg.AssetKey:
+    return dg.AssetKey([INGEST_SCHEMA, entity.table])
+
+
+def _description(entity: Entity) -> str:
+    folder = f"{entity.platform}/{entity.name}/" + ("dt=YYYY-MM-DD/" if entity.dated else "")
+    required = ", ".join(entity.required_fields)
+    return (
+        f"Landing files under `{folder}` (jsonl, json, csv, parquet), cleaned with Polars and"
+        f" loaded into `{INGEST_SCHEMA}.{entity.table}` with their lineage (source file,"
+        f" partition day, line). Required fields: {required}. Records that fail the contract go"
+        f" to `{INGEST_SCHEMA}.rejected_records` with a reason; every file gets a row in"
+        f" `{INGEST_SCHEMA}.files`."
+    )
+
+
+def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=ingest_asset_key(entity),
+        group_name="ingest",
+        description=_description(entity),
+        owners=OWNERS,
+        kinds={"polars", "duckdb"},
+        tags={"platform": entity.platform},
+    )
+    def ingest_entity(
+        context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse
+    ) -> dg.MaterializeResult:
+        discovery = discover(landing.dir)
+        for stray in discovery.strays:
+            context.log.warning(f"not read: {stray.relpath}: {stray.reason}")
+        files = discovery.for_entity(entity)
+        with warehouse.connection() as con:
+            ensure_ingest_schema(con)
+            summary = ingest_files(con, entity, files)
+            metadata = table_metadata(con, INGEST_SCHEMA, entity.table)
+        for failed in summary.failed:
+            context.log.error(f"unreadable file {failed.path}: {failed.error}")
+        days = partition_days(files)
+        return dg.MaterializeResult(
+            metadata={
+                **metadata,
+                "files_in_landing": len(files),
+                "files_processed": len(summary.outcomes),
+                "files_unchanged": summary.files_unchanged,
+                "files_failed": len(summary.failed),
+                "rows_read": summary.total("rows_read"),
+                "rows_loaded": summary.total("rows_loaded"),
+                "rows_duplicate": summary.total("rows_duplicate"),
+                "rows_rejected": summary.total("rows_rejected"),
+                "partition_days": f"{days[0]} .. {days[-1]} ({len(days)} days)" if days else "-",
+            }
+        )
+
+    return ingest_entity
+
+
+def build_ingest_checks(entity: Entity) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=ingest_asset_key(entity),
+        name="files_reconcile",
+        description=(
+            "Every landing file of this entity was read and accounted for: status `loaded`, and"
+            " rows_read = rows_loaded + rows_duplicate + rows_rejected. Fails naming each"
+            " unreadable or unbalanced file (see ingest.files)."
+        ),
+        blocking=False,
+    )
+    def files_reconcile(warehouse: Warehouse) -> dg.AssetCheckResult:
+        with warehouse.connection(read_only=True) as con:
+            bad = con.execute(
+                f"""
+                select path, status, coalesce(error, ''), rows_read,
+                       rows_loaded + rows_duplicate + rows_rejected
+                from {INGEST_SCHEMA}.files
+                where entity = ?
+                  and (status <> 'loaded'
+                       or rows_read <> rows_loaded + rows_duplicate + rows_rejected)
+                order by path
+                """,
+                [entity.key],
+            ).fetchall()
+            checked = con.execute(
+                f"select count(*) from {INGEST_SCHEMA}.files where entity = ?", [entity.key]
+            ).fetchone()
+        problems = [
+            f"{path}: {error}" if status != "loaded" else f"{path}: read {read} != {accounted}"
+            for path, status, error, read, accounted in bad
+        ]
+        return dg.AssetCheckResult(
+            passed=not problems,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description="; ".join(problems[:20]) or None,
+            metadata={
+                "files_checked": int(checked[0]) if checked else 0,
+                "files_failing": len(problems),
+                "failing_files": dg.MetadataValue.md(
+                    "\n".join(f"- {p}" for p in problems[:50]) or "none"
+                ),
+            },
+        )
+
+    return files_reconcile
+
+
+ingest_assets = [build_ingest_asset(entity) for entity in ENTITIES]
+ingest_checks = [build_ingest_checks(entity) for entity in ENTITIES]

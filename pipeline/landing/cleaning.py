@@ -1,0 +1,378 @@
+"""Cleaning rules: small functions that build Polars expressions, composed per entity.
+
+Every rule takes the name of a text column (as read by :mod:`pipeline.landing.files`) and returns
+an expression for the typed value; a separate expression gives the rejection reason (or null).
+:func:`clean_batch` composes them from the entity's declarative field list and splits a file's
+records into clean rows and rejected rows, each rejection with one reason code and a
+human-readable detail. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import polars as pl
+
+from pipeline.landing.contract import Entity, Field, Kind
+from pipeline.landing.files import RAW_LINE, RAW_RECORD
+
+# Reason codes (the ``reason`` column of ingest.rejected_records).
+MALFORMED_RECORD = "malformed_record"
+MISSING_REQUIRED_FIELD = "missing_required_field"
+INVALID_COUNT = "invalid_count"
+NEGATIVE_COUNT = "negative_count"
+INVALID_TIMESTAMP = "invalid_timestamp"
+INVALID_VALUE = "invalid_value"
+REASONS = (
+    MALFORMED_RECORD,
+    MISSING_REQUIRED_FIELD,
+    INVALID_COUNT,
+    NEGATIVE_COUNT,
+    INVALID_TIMESTAMP,
+    INVALID_VALUE,
+)
+
+EARLIEST_TIMESTAMP = datetime(2005, 1, 1)
+LATEST_TIMESTAMP = datetime(2100, 1, 1)  # later values are unit mistakes (ms or µs as seconds)
+PLATFORMS = ("tiktok", "instagram")
+
+_SUFFIX_MULTIPLIER = {"K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
+_INT64_MAX = 2**63 - 1
+
+
+def _text(column: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars()
+
+
+def is_blank(column: str) -> pl.Expr:
+    """True when the field is absent, null or only whitespace."""
+    return pl.col(column).is_null() | (_text(column) == "")
+
+
+# --- counts -------------------------------------------------------------------------------------
+
+
+def parse_count(column: str) -> pl.Expr:
+    """A count as an exact Int64 (may be negative), or null when it is not a whole number.
+
+    Accepted: ``12345``, ``"12,345"``, ``"1.234.567"`` (groups of three digits are thousands
+    separators), ``"45.3K"``, ``"1,5M"`` (with a K/M/B suffix a single ``,`` or ``.`` is the
+    decimal mark), ``"2B"``, ``12.0`` (a whole decimal). Not accepted: ``"1.5"``, ``"1.2345K"``
+    (= 1234.5), ``"abc"``, ``""``, booleans.
+    """
+    text = _text(column).str.replace_all(r"\s+", "")
+    negative = text.str.starts_with("-")
+    body = text.str.strip_prefix("-").str.strip_prefix("+")
+    # With a suffix: digits, optional single decimal mark and up to 9 decimals, K/M/B.
+    suffixed = body.str.extract_groups(r"^(\d{1,12})(?:[.,](\d{1,9}))?([KkMmBb])$")
+    whole = suffixed.struct.field("1").cast(pl.Int128, strict=False)
+    decimals = suffixed.struct.field("2").fill_null("")
+    multiplier = (
+        suffixed.struct.field("3")
+        .str.to_uppercase()
+        .replace_strict(_SUFFIX_MULTIPLIER, default=None, return_dtype=pl.Int128)
+    )
+    scale = pl.lit(10, dtype=pl.Int128).pow(decimals.str.len_chars().cast(pl.UInt32))
+    fraction = pl.when(decimals == "").then(0).otherwise(decimals.cast(pl.Int128, strict=False))
+    scaled_fraction = fraction.cast(pl.Int128) * multiplier
+    suffixed_value = (
+        pl.when(scaled_fraction % scale == 0)
+        .then(whole * multiplier + scaled_fraction // scale)
+        .otherwise(None)
+    )
+    # Without a suffix: plain digits, thousands groups with one consistent separator, or a
+    # decimal whose fraction is all zeros.
+    plain = (
+        pl.when(body.str.contains(r"^\d+$"))
+        .then(body)
+        .when(body.str.contains(r"^\d{1,3}(,\d{3})+$"))
+        .then(body.str.replace_all(",", "", literal=True))
+        .when(body.str.contains(r"^\d{1,3}(\.\d{3})+$"))
+        .then(body.str.replace_all(".", "", literal=True))
+        .when(body.str.contains(r"^\d+\.0+$"))
+        .then(body.str.extract(r"^(\d+)\.", 1))
+        .otherwise(None)
+        .cast(pl.Int128, strict=False)
+    )
+    magnitude = pl.coalesce(suffixed_value, plain)
+    magnitude = pl.when(magnitude <= _INT64_MAX).then(magnitude).otherwise(None).cast(pl.Int64)
+    return pl.when(negative).then(-magnitude).otherwise(magnitude)
+
+
+def count_reason(column: str, hidden_sentinel: bool = False) -> pl.Expr:
+    """``invalid_count`` / ``negative_count`` for a present count that fails; null otherwise.
+
+    Only null means absent: an empty string is an invalid count. With ``hidden_sentinel``
+    (Instagram ``like_count``) -1 means "hidden" and is not an error.
+    """
+    value = parse_count(column)
+    negative = value < 0
+    if hidden_sentinel:
+        negative = negative & (value != -1)
+    return (
+        pl.when(pl.col(column).is_null())
+        .then(None)
+        .when(value.is_null())
+        .then(pl.lit(INVALID_COUNT))
+        .when(negative)
+        .then(pl.lit(NEGATIVE_COUNT))
+        .otherwise(None)
+    )
+
+
+# --- timestamps ---------------------------------------------------------------------------------
+
+_ISO_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M%z",
+)
+_NAIVE_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
+
+
+def parse_timestamp(column: str) -> pl.Expr:
+    """A timestamp as naive UTC ``Datetime('us')``, or null when it cannot be parsed.
+
+    Accepted: Unix epoch seconds (number or numeric string, decimals allowed), ISO-8601 with
+    ``Z``, ``+00:00``, ``+0000`` or another offset (converted to UTC), ISO-8601 without an
+    offset (taken as UTC), a date ``YYYY-MM-DD`` (midnight UTC). A space may replace the ``T``.
+    """
+    text = _text(column)
+    epoch = (
+        pl.when(text.str.contains(r"^\d{1,11}(\.\d+)?$"))
+        .then(text.cast(pl.Float64, strict=False) * 1_000_000)
+        .otherwise(None)
+        .round(0)
+        .cast(pl.Int64, strict=False)
+    )
+    from_epoch = pl.from_epoch(epoch, time_unit="us")
+    iso = text.str.replace(r"^(\d{4}-\d{2}-\d{2}) ", "${1}T").str.replace(r"[Zz]$", "+00:00")
+    with_offset = [
+        iso.str.to_datetime(
+            fmt, time_unit="us", time_zone="UTC", strict=False
+        ).dt.replace_time_zone(None)
+        for fmt in _ISO_FORMATS
+    ]
+    naive = [iso.str.to_datetime(fmt, time_unit="us", strict=False) for fmt in _NAIVE_FORMATS]
+    day_only = iso.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us"))
+    only_iso_shape = iso.str.contains(r"^\d{4}-\d{2}-\d{2}")
+    parsed_iso = pl.when(only_iso_shape).then(pl.coalesce(*with_offset, *naive, day_only))
+    return pl.coalesce(from_epoch, parsed_iso).cast(pl.Datetime("us"))
+
+
+def timestamp_reason(column: str) -> pl.Expr:
+    """``invalid_timestamp`` for a present value that does not parse or lies outside 2005-2099."""
+    value = parse_timestamp(column)
+    return (
+        pl.when(pl.col(column).is_null())
+        .then(None)
+        .when(value.is_null())
+        .then(pl.lit(INVALID_TIMESTAMP))
+        .when((value < EARLIEST_TIMESTAMP) | (value >= LATEST_TIMESTAMP))
+        .then(pl.lit(INVALID_TIMESTAMP))
+        .otherwise(None)
+    )
+
+
+# --- other kinds --------------------------------------------------------------------------------
+
+
+def parse_date(column: str) -> pl.Expr:
+    return _text(column).str.to_date("%Y-%m-%d", strict=False)
+
+
+def normalize_username(column: str) -> pl.Expr:
+    """Trimmed, one leading ``@`` removed, lower-cased."""
+    return _text(column).str.strip_prefix("@").str.strip_chars().str.to_lowercase()
+
+
+def normalize_code(column: str) -> pl.Expr:
+    return _text(column).str.to_uppercase()
+
+
+def normalize_platform(column: str) -> pl.Expr:
+    return _text(column).str.to_lowercase()
+
+
+def normalize_id(column: str) -> pl.Expr:
+    return _text(column)
+
+
+def id_reason(column: str) -> pl.Expr:
+    """IDs that went through a float (``7.31e+18``, ``123.0``) have lost digits: reject them."""
+    looks_like_float = _text(column).str.contains(r"^-?\d+(\.\d*)?[eE][+-]?\d+$|^-?\d+\.\d+$")
+    return pl.when(looks_like_float).then(pl.lit(INVALID_VALUE)).otherwise(None)
+
+
+_TRUE = ("true", "1", "yes", "y", "t")
+_FALSE = ("false", "0", "no", "n", "f")
+
+
+def parse_bool(column: str) -> pl.Expr:
+    text = _text(column).str.to_lowercase()
+    return pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False)
+
+
+def parse_money(column: str) -> pl.Expr:
+    """A plain decimal (``1500``, ``1250.50``); at most 2 decimals; null when not one."""
+    text = _text(column)
+    return (
+        pl.when(text.str.contains(r"^-?\d{1,15}(\.\d{1,2})?$"))
+        .then(text)
+        .otherwise(None)
+        .str.to_decimal(scale=2)
+        .cast(pl.Decimal(18, 2))
+    )
+
+
+def clean_text_list(column: str) -> pl.Expr:
+    """Hashtags: each trimmed, a leading ``#`` removed, empty ones dropped."""
+    return pl.col(column).list.eval(
+        pl.element().str.strip_chars().str.strip_prefix("#").filter(pl.element() != "")
+    )
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    value: pl.Expr
+    reason: pl.Expr | None  # null when the value is fine; None when the kind cannot fail
+    expected: str  # for the human-readable detail
+
+
+def field_rule(field: Field, hidden_sentinel: bool = False) -> FieldRule:
+    name = field.name
+    none = pl.lit(None, dtype=pl.String)
+    match field.kind:
+        case Kind.COUNT:
+            return FieldRule(
+                parse_count(name),
+                count_reason(name, hidden_sentinel),
+                "a non-negative whole number (12345, 12,345, 45.3K, 1.2M)",
+            )
+        case Kind.TIMESTAMP:
+            return FieldRule(
+                parse_timestamp(name),
+                timestamp_reason(name),
+                "a timestamp from 2005 on (epoch seconds or ISO-8601)",
+            )
+        case Kind.DATE:
+            value = parse_date(name)
+            reason = pl.when(~is_blank(name) & value.is_null()).then(pl.lit(INVALID_VALUE))
+            return FieldRule(value, reason, "a date YYYY-MM-DD")
+        case Kind.BOOL:
+            value = parse_bool(name)
+            reason = pl.when(~is_blank(name) & value.is_null()).then(pl.lit(INVALID_VALUE))
+            return FieldRule(value, reason, "true or false")
+        case Kind.MONEY:
+            value = parse_money(name)
+            reason = (
+                pl.when(is_blank(name))
+                .then(none)
+                .when(value.is_null() | (value < 0))
+                .then(pl.lit(INVALID_VALUE))
+            )
+            return FieldRule(value, reason, "a non-negative decimal with at most 2 decimals")
+        case Kind.PLATFORM:
+            value = normalize_platform(name)
+            reason = pl.when(~is_blank(name) & ~value.is_in(PLATFORMS)).then(pl.lit(INVALID_VALUE))
+            return FieldRule(value, reason, "tiktok or instagram")
+        case Kind.ID:
+            return FieldRule(normalize_id(name), id_reason(name), "an exact id (digits as text)")
+        case Kind.USERNAME:
+            return FieldRule(normalize_username(name), None, "a username")
+        case Kind.CODE:
+            return FieldRule(normalize_code(name), None, "a code")
+        case Kind.TEXT_LIST:
+            return FieldRule(clean_text_list(name), None, "a list of text")
+        case Kind.TEXT:
+            return FieldRule(pl.col(name), None, "text")
+    raise AssertionError(f"no cleaning rule for {field.kind}")
+
+
+@dataclass
+class CleanResult:
+    clean: pl.DataFrame  # contract fields, typed, plus _line_number
+    rejected: pl.DataFrame  # _line_number, _raw_record, reason, detail
+
+
+REJECTED_SCHEMA = {
+    RAW_LINE: pl.Int64,
+    RAW_RECORD: pl.String,
+    "reason": pl.String,
+    "detail": pl.String,
+}
+
+
+def _show(column: str) -> pl.Expr:
+    """The raw value for a detail message, quoted and shortened."""
+    text = pl.col(column).cast(pl.String).fill_null("null")
+    shortened = pl.when(text.str.len_chars() > 60).then(text.str.slice(0, 57) + "...")
+    return pl.lit('"') + shortened.otherwise(text) + pl.lit('"')
+
+
+def clean_batch(records: pl.DataFrame, entity: Entity, partition_day: date | None) -> CleanResult:
+    """Split a file's text records into typed clean rows and rejected rows (reason + detail)."""
+    problems: list[tuple[pl.Expr, pl.Expr]] = []  # (reason, detail) per check, in field order
+    values: list[pl.Expr] = []
+    for f in entity.fields:
+        rule = field_rule(f, hidden_sentinel=f.name in entity.hidden_sentinel_fields)
+        if f.required:
+            problems.append(
+                (
+                    pl.when(
+                        is_blank(f.name)
+                        if f.kind is not Kind.TEXT_LIST
+                        else pl.col(f.name).is_null()
+                    ).then(pl.lit(MISSING_REQUIRED_FIELD)),
+                    pl.lit(f"{f.name} is required but missing or empty"),
+                )
+            )
+        if rule.reason is not None:
+            problems.append(
+                (
+                    rule.reason,
+                    pl.format(
+                        "{}={} is not {}", pl.lit(f.name), _show(f.name), pl.lit(rule.expected)
+                    ),
+                )
+            )
+        values.append(rule.value.alias(f.name))
+
+    if entity.timestamp_field is not None:
+        created = parse_timestamp(entity.timestamp_field)
+        observed = parse_timestamp("fetched_at")
+        if partition_day is not None:
+            observed = observed.fill_null(pl.lit(partition_day).cast(pl.Datetime("us")))
+        too_late = created > observed + pl.duration(days=1)
+        problems.append(
+            (
+                pl.when(too_late).then(pl.lit(INVALID_TIMESTAMP)),
+                pl.format(
+                    "{}={} is more than one day after fetched_at={}",
+                    pl.lit(entity.timestamp_field),
+                    created.dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+                    observed.dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+                ),
+            )
+        )
+
+    reason = pl.coalesce(*(r for r, _ in problems))
+    details = [pl.when(r.is_not_null()).then(d) for r, d in problems]
+    detail = pl.concat_str(details, separator="; ", ignore_nulls=True)
+    checked = records.with_columns(reason.alias("reason"), detail.alias("detail"))
+
+    rejected = checked.filter(pl.col("reason").is_not_null()).select(list(REJECTED_SCHEMA))
+    accepted = checked.filter(pl.col("reason").is_null())
+    clean = accepted.select(pl.col(RAW_LINE), *values)
+    if "fetched_at" in clean.columns:
+        default = (
+            None if partition_day is None else datetime.combine(partition_day, datetime.min.time())
+        )
+        clean = clean.with_columns(pl.col("fetched_at").fill_null(default))
+    for name in entity.hidden_sentinel_fields:
+        clean = clean.with_columns(
+            (pl.col(name).is_null() | (pl.col(name) == -1)).alias("likes_hidden"),
+            pl.when(pl.col(name) == -1).then(None).otherwise(pl.col(name)).alias(name),
+        )
+    return CleanResult(clean, rejected)

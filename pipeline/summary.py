@@ -1,0 +1,83 @@
+"""The short summary printed after ``python -m pipeline run``."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipeline import warehouse
+from pipeline.settings import Settings
+
+MARTS_SCHEMA = "marts"
+
+TOP_CREATORS = {
+    "TikTok, by interaction rate over the recent window": (
+        "tiktok_creators",
+        "interaction_rate",
+        "followers",
+    ),
+    "Instagram, by engagement rate over the recent window": (
+        "instagram_creators",
+        "engagement_rate",
+        "followers",
+    ),
+}
+
+
+def _step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    failures = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error if event.event_specific_data else None
+            message = error.message.strip().splitlines()[0] if error else ""
+            failures.append(f"{event.step_key}: {message}")
+    return failures
+
+
+def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    failed = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if evaluation is not None and not evaluation.passed:
+                key = evaluation.asset_check_key
+                description = evaluation.description or ""
+                failed.append(f"{key.asset_key.to_user_string()}:{key.name} {description}".strip())
+    return failed
+
+
+def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> None:
+    status = "succeeded" if result.success else "FAILED"
+    print(f"\nrun {result.run_id} {status} (Dagster job {result.job_def.name})")
+    for failure in _step_failures(result):
+        print(f"  failed step {failure}")
+    for check in _failed_checks(result):
+        print(f"  failed check {check}")
+    if not settings.warehouse.exists():
+        return
+    with warehouse.connect(settings.warehouse, read_only=True) as con:
+        marts = con.execute(
+            "select table_name from duckdb_tables() where schema_name = ? order by table_name",
+            [MARTS_SCHEMA],
+        ).fetchall()
+        if not marts:
+            return
+        print(f"\nmarts in {settings.warehouse}:")
+        for (table,) in marts:
+            count = warehouse.table_row_count(con, f"{MARTS_SCHEMA}.{table}")
+            print(f"  {MARTS_SCHEMA}.{table:<28} {count:>9,} rows")
+        tables = {t for (t,) in marts}
+        for title, (table, kpi, followers) in TOP_CREATORS.items():
+            if table not in tables:
+                continue
+            rows = con.execute(
+                f"""
+                select username, follower_tier, {followers}, {kpi}
+                from {MARTS_SCHEMA}.{table}
+                where {kpi} is not null
+                order by {kpi} desc, username
+                limit 5
+                """
+            ).fetchall()
+            print(f"\ntop 5 {title}:")
+            for username, tier, follower_count, value in rows:
+                print(f"  {username:<28} {tier:<6} {follower_count:>12,} followers  {value:8.2%}")

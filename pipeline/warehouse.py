@@ -1,0 +1,241 @@
+"""Warehouse I/O: every write to DuckDB goes through here.
+
+Connections are opened for one unit of work and closed at once (DuckDB allows one writing
+process at a time). Data goes in as Arrow, never row by row. Each landing file's rows, its
+rejected records and its ledger row are written in one transaction, so a crash leaves all of
+it or none of it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipeline.landing.contract import ENTITIES, Entity, ingest_columns
+from pipeline.settings import WAREHOUSE_VAR, OperatorError
+
+INGEST_SCHEMA = "ingest"
+
+FILES_DDL = f"""
+create table if not exists {INGEST_SCHEMA}.files (
+    path varchar primary key,      -- relative to the landing directory
+    entity varchar not null,       -- tiktok.videos, campaigns.campaign_posts, ...
+    partition_day date,            -- NULL for campaign reference data
+    size_bytes bigint not null,
+    modified_ns bigint not null,   -- file mtime; with size_bytes, spares re-hashing unchanged files
+    sha256 varchar not null,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_duplicate bigint not null,
+    rows_rejected bigint not null,
+    status varchar not null,       -- loaded | failed
+    error varchar,
+    loaded_at timestamp not null
+)
+"""
+
+REJECTED_DDL = f"""
+create table if not exists {INGEST_SCHEMA}.rejected_records (
+    source_file varchar not null,
+    line_number bigint,
+    entity varchar not null,
+    partition_day date,
+    reason varchar not null,
+    detail varchar not null,
+    raw_record varchar,
+    rejected_at timestamp not null
+)
+"""
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _lock_error(path: Path, error: Exception) -> OperatorError:
+    return OperatorError(
+        f"warehouse {path} is in use by another process ({str(error).splitlines()[0][:160]}):"
+        f" wait for it to finish, close it, or set {WAREHOUSE_VAR} to another file"
+    )
+
+
+@contextmanager
+def connect(
+    path: Path, read_only: bool = False, wait_seconds: float = 0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection; a lock held by another process becomes an OperatorError."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise OperatorError(
+                    f"cannot open warehouse {path}: {error}; check {WAREHOUSE_VAR}"
+                ) from None
+            if time.monotonic() >= deadline:
+                raise _lock_error(path, error) from None
+            time.sleep(0.5)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_ingest_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {INGEST_SCHEMA}")
+    con.execute(FILES_DDL)
+    con.execute(REJECTED_DDL)
+    for entity in ENTITIES:
+        columns = ",\n    ".join(
+            f"{name} {sql_type}" for name, sql_type in ingest_columns(entity).items()
+        )
+        con.execute(
+            f"create table if not exists {INGEST_SCHEMA}.{entity.table} (\n    {columns}\n)"
+        )
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    size_bytes: int
+    modified_ns: int
+    sha256: str
+    status: str
+
+
+def ledger(con: duckdb.DuckDBPyConnection, entity: Entity) -> dict[str, LedgerEntry]:
+    rows = con.execute(
+        f"select path, size_bytes, modified_ns, sha256, status from {INGEST_SCHEMA}.files where entity = ?",
+        [entity.key],
+    ).fetchall()
+    return {path: LedgerEntry(*rest) for path, *rest in rows}
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    rows_read: int
+    rows_loaded: int
+    rows_duplicate: int
+    rows_rejected: int
+    status: str
+    error: str | None = None
+
+
+def _contract_columns(entity: Entity) -> list[str]:
+    return [name for name in ingest_columns(entity) if not name.startswith("_")]
+
+
+def write_file(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    *,
+    path: str,
+    partition_day: date | None,
+    size_bytes: int,
+    modified_ns: int,
+    sha256: str,
+    clean: pl.DataFrame | None,
+    rejected: pl.DataFrame | None,
+    error: str | None = None,
+) -> FileOutcome:
+    """Replace everything ``path`` contributed with its new content, in one transaction.
+
+    ``clean`` holds the entity's typed contract columns plus ``_line_number``; ``rejected`` holds
+    ``_line_number, _raw_record, reason, detail``. Exact duplicates (identical in every contract
+    column) of rows already in the warehouse, or earlier in the same file, are not inserted and
+    are counted as ``rows_duplicate``. ``error`` marks the file as failed (nothing loaded).
+    """
+    table = f"{INGEST_SCHEMA}.{entity.table}"
+    loaded_at = now_utc()
+    columns = _contract_columns(entity)
+    con.execute("begin transaction")
+    try:
+        con.execute(f"delete from {table} where _source_file = ?", [path])
+        con.execute(f"delete from {INGEST_SCHEMA}.rejected_records where source_file = ?", [path])
+        con.execute(f"delete from {INGEST_SCHEMA}.files where path = ?", [path])
+        rows_loaded = rows_duplicate = rows_rejected = 0
+        if clean is not None and clean.height:
+            con.register("batch", clean.select(*columns, "_line_number").to_arrow())
+            column_list = ", ".join(columns)
+            same = " and ".join(f"t.{c} is not distinct from b.{c}" for c in columns)
+            time_filter = ""
+            if "fetched_at" in columns:
+                # identical records share fetched_at: only that slice of history can hold one
+                time_filter = (
+                    " and t.fetched_at between (select min(fetched_at) from batch)"
+                    " and (select max(fetched_at) from batch)"
+                )
+            inserted = con.execute(
+                f"""
+                insert into {table} ({column_list}, _source_file, _partition_day, _line_number, _loaded_at)
+                select {column_list}, ?, ?, _line_number, ?
+                from (
+                    select *, row_number() over (
+                        partition by {column_list} order by _line_number
+                    ) as copy_number
+                    from batch
+                ) as b
+                where copy_number = 1
+                  and not exists (select 1 from {table} as t where {same}{time_filter})
+                order by _line_number
+                """,
+                [path, partition_day, loaded_at],
+            ).fetchone()
+            rows_loaded = int(inserted[0]) if inserted else 0
+            rows_duplicate = clean.height - rows_loaded
+        if rejected is not None and rejected.height:
+            con.register(
+                "quarantine",
+                rejected.select("_line_number", "_raw_record", "reason", "detail").to_arrow(),
+            )
+            con.execute(
+                f"""
+                insert into {INGEST_SCHEMA}.rejected_records
+                select ?, _line_number, ?, ?, reason, detail, _raw_record, ?
+                from quarantine order by _line_number
+                """,
+                [path, entity.key, partition_day, loaded_at],
+            )
+            rows_rejected = rejected.height
+        rows_read = rows_loaded + rows_duplicate + rows_rejected
+        status = "failed" if error else "loaded"
+        con.execute(
+            f"insert into {INGEST_SCHEMA}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                path,
+                entity.key,
+                partition_day,
+                size_bytes,
+                modified_ns,
+                sha256,
+                rows_read,
+                rows_loaded,
+                rows_duplicate,
+                rows_rejected,
+                status,
+                error,
+                loaded_at,
+            ],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        for view in ("batch", "quarantine"):
+            con.unregister(view)
+    return FileOutcome(path, rows_read, rows_loaded, rows_duplicate, rows_rejected, status, error)
+
+
+def table_row_count(con: duckdb.DuckDBPyConnection, qualified_table: str) -> int:
+    row = con.execute(f"select count(*) from {qualified_table}").fetchone()
+    return int(row[0]) if row else 0
