@@ -1,0 +1,89 @@
+"""Shared fixtures: the dbt manifest (built once by `dbt parse`) and a pipeline run on a landing zone."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipeline.cli import dbt_parse
+from pipeline.settings import LANDING_DIR_VAR, WAREHOUSE_VAR, Settings
+
+TESTS_DIR = Path(__file__).parent
+E2E_LANDING = TESTS_DIR / "e2e_landing"
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dagster-dbt loads the dbt assets from target/manifest.json: build it once per session."""
+    settings = Settings(
+        landing_dir=tmp_path_factory.mktemp("landing"),
+        warehouse=tmp_path_factory.mktemp("wh") / "parse.duckdb",
+    )
+    dbt_parse(settings)
+    from pipeline.defs.dbt.assets import dbt_project
+
+    assert dbt_project.manifest_path.exists()
+    return dbt_project.manifest_path
+
+
+@dataclass
+class PipelineRun:
+    settings: Settings
+    result: dg.ExecuteInProcessResult
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.settings.warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def rows(self, sql: str, params: list | None = None) -> list[dict]:
+        with duckdb.connect(str(self.settings.warehouse), read_only=True) as con:
+            cursor = con.execute(sql, params or [])
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def run_pipeline(settings: Settings, instance: dg.DagsterInstance) -> PipelineRun:
+    """Materialize every asset of the real Definitions (ingest, dbt models, checks)."""
+    from pipeline.definitions import BUILD_ALL_JOB, build_definitions
+
+    defs = build_definitions(settings)
+    result = defs.resolve_job_def(BUILD_ALL_JOB).execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    return PipelineRun(settings, result)
+
+
+@pytest.fixture
+def landing_copy(tmp_path: Path) -> Path:
+    """A private copy of the hand-written end-to-end landing zone."""
+    target = tmp_path / "landing"
+    shutil.copytree(E2E_LANDING, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def e2e_run(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
+    """One pipeline run over a copy of tests/e2e_landing, shared by a test module."""
+    root = tmp_path_factory.mktemp("e2e")
+    landing = root / "landing"
+    shutil.copytree(E2E_LANDING, landing)
+    settings = Settings(landing_dir=landing, warehouse=root / "warehouse.duckdb")
+    saved = {k: os.environ.get(k) for k in (LANDING_DIR_VAR, WAREHOUSE_VAR)}
+    os.environ[LANDING_DIR_VAR] = str(landing)
+    os.environ[WAREHOUSE_VAR] = str(settings.warehouse)
+    try:
+        with dg.instance_for_test() as instance:
+            yield run_pipeline(settings, instance)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
