@@ -1,6 +1,5 @@
 """Resources shared by every area: the landing zone and the warehouse."""
 
-from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager

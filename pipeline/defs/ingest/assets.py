@@ -1,6 +1,5 @@
 """One asset per landing entity: landing files -> Polars cleaning -> ``ingest.<table>`` in DuckDB."""
 
-from __future__ import annotations
 
 import dagster as dg
 
