@@ -7,6 +7,9 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from pipeline.settings import (
@@ -67,10 +70,41 @@ def command_run(args: argparse.Namespace) -> int:
     from pipeline.summary import print_run_summary
 
     job = defs.resolve_job_def(BUILD_ALL_JOB)
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    log_path = ensure_dagster_home() / "logs" / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
+    print(f"running Dagster job {BUILD_ALL_JOB} on {settings.landing_dir} (log: {log_path})")
+    with dg.DagsterInstance.get() as instance, _output_to(log_path):
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
     print_run_summary(result, settings)
     return 0 if result.success else 1
+
+
+@contextmanager
+def _output_to(log_path: Path) -> Iterator[None]:
+    """Send this process's stdout/stderr (Dagster and dbt logs) to a file for the run's duration.
+
+    The run's events and step logs are also in the Dagster instance (UI); the terminal gets a
+    short summary instead of thousands of log lines.
+    """
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log_path.open("ab") as log_file:
+        os.dup2(log_file.fileno(), 1)
+        os.dup2(log_file.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
 
 
 def command_demo(args: argparse.Namespace) -> int:

@@ -83,7 +83,14 @@ def ingest_files(
             continue
         result = clean_batch(batch.records, entity, landing_file.partition_day)
         rejected = pl.concat([_malformed_as_rejected(batch.malformed), result.rejected])
-        outcome = write_file(con, entity, clean=result.clean, rejected=rejected, **written)
+        outcome = write_file(
+            con,
+            entity,
+            clean=result.clean,
+            rejected=rejected,
+            rows_read=batch.rows_read,
+            **written,
+        )
         log.info(
             "%s: read %d, loaded %d, duplicate %d, rejected %d",
             outcome.path,

@@ -8,6 +8,7 @@ it or none of it.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,9 +61,11 @@ def now_utc() -> datetime:
 
 
 def _lock_error(path: Path, error: Exception) -> OperatorError:
+    holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(error))
+    who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
     return OperatorError(
-        f"warehouse {path} is in use by another process ({str(error).splitlines()[0][:160]}):"
-        f" wait for it to finish, close it, or set {WAREHOUSE_VAR} to another file"
+        f"warehouse {path} is locked by {who}: wait for it to finish or close it,"
+        f" or set {WAREHOUSE_VAR} to another file"
     )
 
 
@@ -146,6 +149,7 @@ def write_file(
     clean: pl.DataFrame | None,
     rejected: pl.DataFrame | None,
     error: str | None = None,
+    rows_read: int | None = None,
 ) -> FileOutcome:
     """Replace everything ``path`` contributed with its new content, in one transaction.
 
@@ -153,6 +157,8 @@ def write_file(
     ``_line_number, _raw_record, reason, detail``. Exact duplicates (identical in every contract
     column) of rows already in the warehouse, or earlier in the same file, are not inserted and
     are counted as ``rows_duplicate``. ``error`` marks the file as failed (nothing loaded).
+    ``rows_read`` is what the reader counted in the file; the ledger keeps it as counted so
+    that rows_read = rows_loaded + rows_duplicate + rows_rejected is a real check.
     """
     table = f"{INGEST_SCHEMA}.{entity.table}"
     loaded_at = now_utc()
@@ -206,7 +212,8 @@ def write_file(
                 [path, entity.key, partition_day, loaded_at],
             )
             rows_rejected = rejected.height
-        rows_read = rows_loaded + rows_duplicate + rows_rejected
+        if rows_read is None:
+            rows_read = rows_loaded + rows_duplicate + rows_rejected
         status = "failed" if error else "loaded"
         con.execute(
             f"insert into {INGEST_SCHEMA}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -43,7 +43,12 @@ def test_ledger_accounts_for_every_record(e2e_run: PipelineRun) -> None:
     assert (videos["rows_read"], videos["rows_loaded"], videos["rows_duplicate"]) == (6, 3, 1)
     assert videos["rows_rejected"] == 2
     posts = ledger["campaigns/campaign_posts/posts.jsonl"]
-    assert (posts["entity"], posts["partition_day"], posts["rows_loaded"], posts["rows_rejected"]) == (
+    assert (
+        posts["entity"],
+        posts["partition_day"],
+        posts["rows_loaded"],
+        posts["rows_rejected"],
+    ) == (
         "campaigns.campaign_posts",
         None,
         5,
@@ -75,7 +80,12 @@ def test_tiktok_videos_mart(e2e_run: PipelineRun) -> None:
     v1 = one(e2e_run, "select * from marts.tiktok_videos where video_id = '7312345678901234567'")
     assert v1["username"] == "alice"
     assert v1["created_at"] == datetime(2026, 10, 20)
-    assert (v1["views"], v1["likes"], v1["comments"], v1["shares"]) == (200_000, 15_000, 3_000, 2_000)
+    assert (v1["views"], v1["likes"], v1["comments"], v1["shares"]) == (
+        200_000,
+        15_000,
+        3_000,
+        2_000,
+    )
     assert v1["saves"] == 700
     assert v1["followers"] == 12_000
     assert v1["interaction_rate"] == APPROX(0.1)  # (15000 + 3000 + 2000) / 200000
@@ -170,10 +180,16 @@ def test_platform_benchmarks_mart(e2e_run: PipelineRun) -> None:
 def test_campaign_performance_mart(e2e_run: PipelineRun) -> None:
     rows = {
         r["platform"]: r
-        for r in e2e_run.rows("select * from marts.campaign_performance where campaign_id = 'CMP-1'")
+        for r in e2e_run.rows(
+            "select * from marts.campaign_performance where campaign_id = 'CMP-1'"
+        )
     }
     tiktok, instagram = rows["tiktok"], rows["instagram"]
-    assert (tiktok["brand"], tiktok["campaign_name"], tiktok["currency"]) == ("Acme", "Launch", "EUR")
+    assert (tiktok["brand"], tiktok["campaign_name"], tiktok["currency"]) == (
+        "Acme",
+        "Launch",
+        "EUR",
+    )
     # three posts (one, id 999, not in the data), creators alice and ghost
     assert (tiktok["posts"], tiktok["creators"]) == (3, 2)
     assert Decimal(str(tiktok["total_fee"])) == Decimal("1750")

@@ -1,6 +1,5 @@
 """Resources shared by every area: the landing zone and the warehouse."""
 
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

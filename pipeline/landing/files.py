@@ -24,6 +24,8 @@ import polars as pl
 from pipeline.landing.contract import ENTITIES, FILE_SUFFIXES, Entity, Kind
 
 _PARTITION_DIR = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
+# JSON text holds no raw CR/LF, but may hold U+2028, U+0085, ...: str.splitlines() would split there
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
 
@@ -82,12 +84,15 @@ def discover(landing_dir: Path) -> Discovery:
             continue
         for path in sorted(entity_dir.rglob("*")):
             relpath = path.relative_to(root).as_posix()
-            if path.is_dir():
-                continue
             if path.name.startswith("."):
                 continue  # hidden files (editor swap files, .DS_Store) are not data
             if not path.resolve().is_relative_to(root):
                 found.strays.append(StrayFile(relpath, "symlink pointing outside the landing dir"))
+                continue
+            if path.is_dir():
+                continue
+            if not path.exists():
+                found.strays.append(StrayFile(relpath, "broken symlink"))
                 continue
             if path.suffix.lower() not in FILE_SUFFIXES:
                 found.strays.append(StrayFile(relpath, f"unsupported file type {path.suffix!r}"))
@@ -237,7 +242,7 @@ def _decode(data: bytes) -> str:
 
 
 def _read_json_lines(text: str, out: _Collector) -> None:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         if not line.strip():
             continue  # blank lines are not records
         try:
@@ -246,6 +251,9 @@ def _read_json_lines(text: str, out: _Collector) -> None:
             out.add_malformed(
                 number, repair_text(line), f"invalid JSON: {error.msg} at column {error.colno}"
             )
+            continue
+        except RecursionError:
+            out.add_malformed(number, repair_text(line[:10_000]), "invalid JSON: nested too deeply")
             continue
         out.add_json_value(number, repair_text(line), value)
 
@@ -256,19 +264,31 @@ def _read_json_array(text: str, out: _Collector) -> None:
     position = text.index("[") + 1
     element = 0
     length = len(text)
+
+    def end_of_array(closing: int) -> None:
+        rest = text[closing + 1 :].strip()
+        if rest:  # e.g. two exports concatenated: never drop the second one silently
+            out.add_malformed(
+                element + 1,
+                repair_text(rest[:10_000]),
+                "unexpected content after the end of the JSON array",
+            )
+
     while True:
         while position < length and text[position] in " \t\r\n":
             position += 1
         if position < length and text[position] == "]":
+            end_of_array(position)
             return
         element += 1
         try:
             value, end = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as error:
+        except (json.JSONDecodeError, RecursionError) as error:
+            message = getattr(error, "msg", "nested too deeply")
             out.add_malformed(
                 element,
                 repair_text(text[position : position + 10_000]),
-                f"invalid JSON array element: {error.msg}; the rest of the file is unreadable",
+                f"invalid JSON array element: {message}; the rest of the file is unreadable",
             )
             return
         out.add_json_value(element, repair_text(text[position:end]), value)
@@ -278,6 +298,7 @@ def _read_json_array(text: str, out: _Collector) -> None:
         if position < length and text[position] == ",":
             position += 1
         elif position < length and text[position] == "]":
+            end_of_array(position)
             return
         else:
             if position < length or element:
@@ -290,6 +311,15 @@ def _read_json_array(text: str, out: _Collector) -> None:
 
 
 def _read_csv(text: str, out: _Collector, relpath: str) -> None:
+    # a field can be as long as the file (a long bio): lift the csv module's 128 KiB default
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
+    try:
+        _read_csv_rows(text, out, relpath)
+    except csv.Error as error:
+        raise UnreadableFile(f"{relpath}: not a readable CSV file ({error})") from error
+
+
+def _read_csv_rows(text: str, out: _Collector, relpath: str) -> None:
     rows = csv.reader(io.StringIO(text, newline=""))
     header = next(rows, None)
     if header is None:
@@ -302,12 +332,13 @@ def _read_csv(text: str, out: _Collector, relpath: str) -> None:
             f" (header: {', '.join(header[:20])})"
         )
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="")
+    # the line terminator must be set for fields holding line breaks to be quoted
+    writer = csv.writer(buffer, lineterminator="\n")
     for number, row in enumerate(rows, start=1):
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(row)
-        raw = buffer.getvalue()
+        raw = buffer.getvalue().removesuffix("\n")
         if not row:
             continue  # a blank line is not a record
         if len(row) != len(header):
@@ -347,12 +378,21 @@ def _read_parquet(path: Path, out: _Collector, relpath: str) -> None:
             columns.append(pl.col(source).dt.to_string("iso").alias(f.name))
         else:
             columns.append(pl.col(source).cast(pl.String).alias(f.name))
-    raw = pl.struct(pl.all()).struct.json_encode() if frame.width else pl.lit("{}")
-    records = frame.select(
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(RAW_LINE),
-        raw.alias(RAW_RECORD),
-        *columns,
-    )
+    # Polars cannot write binary to JSON (it panics): show binary columns as base64 instead
+    shown = [
+        pl.col(name).bin.encode("base64") if dtype == pl.Binary else pl.col(name)
+        for name, dtype in frame.schema.items()
+    ]
+    raw = pl.struct(shown).struct.json_encode() if frame.width else pl.lit("{}")
+    try:
+        records = frame.select(
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(RAW_LINE),
+            raw.alias(RAW_RECORD),
+            *columns,
+        )
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UnreadableFile(f"{relpath}: unsupported Parquet column types ({message})") from None
     out.frames.append(records)
 
 

@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets (dagster-dbt): staging, intermediate and mart models, seeds,
 and dbt tests as asset checks. Sources map to the ingest assets, so lineage runs unbroken."""
 
-
 import os
 from collections.abc import Iterator
 

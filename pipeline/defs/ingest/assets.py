@@ -1,6 +1,5 @@
 """One asset per landing entity: landing files -> Polars cleaning -> ``ingest.<table>`` in DuckDB."""
 
-
 import dagster as dg
 
 from pipeline.defs.metadata import table_metadata

@@ -1,0 +1,76 @@
+"""Operator mistakes give one clear line naming the path and the setting, and a non-zero exit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from pipeline.settings import PROJECT_ROOT
+from tests.pipeline_process import pipeline_env
+
+
+def run_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_missing_landing_dir(tmp_path: Path) -> None:
+    env = pipeline_env(tmp_path / "nowhere", tmp_path / "wh.duckdb", tmp_path / "dagster")
+    done = run_cli(env, "run")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert str(tmp_path / "nowhere") in lines[0] and "CREATOR_KPIS_LANDING_DIR" in lines[0]
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_unwritable_warehouse_path(tmp_path: Path) -> None:
+    (tmp_path / "landing").mkdir()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    env = pipeline_env(tmp_path / "landing", blocker / "wh.duckdb", tmp_path / "dagster")
+    done = run_cli(env, "run")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert str(blocker) in lines[0] and "CREATOR_KPIS_WAREHOUSE" in lines[0]
+
+
+def test_warehouse_locked_by_another_process(tmp_path: Path) -> None:
+    (tmp_path / "landing").mkdir()
+    warehouse = tmp_path / "wh.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+            " time.sleep(60)",
+            str(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout and holder.stdout.readline().strip() == "ready"
+        env = pipeline_env(tmp_path / "landing", warehouse, tmp_path / "dagster")
+        done = run_cli(env, "run")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert str(warehouse) in lines[0] and f"process {holder.pid}" in lines[0]
+    assert "CREATOR_KPIS_WAREHOUSE" in lines[0]
+    # and the warehouse is intact
+    with duckdb.connect(str(warehouse)) as con:
+        assert con.execute("select 1").fetchone() == (1,)
