@@ -47,8 +47,17 @@ def _malformed_as_rejected(malformed: pl.DataFrame) -> pl.DataFrame:
 def ingest_files(
     con: duckdb.DuckDBPyConnection, entity: Entity, files: Iterable[LandingFile]
 ) -> IngestSummary:
+    """Load every new or changed file; skip the unchanged ones.
+
+    When a changed file takes back rows it had loaded, files whose copies of those rows were
+    counted as duplicates are loaded again, so the rows they hold come back: a record stays in
+    the warehouse as long as any landing file holds it.
+    """
     summary = IngestSummary(entity)
     known = ledger(con, entity)
+    files = list(files)
+    processed: set[str] = set()
+    took_back_rows = False
     for landing_file in files:
         summary.files_seen += 1
         stat = landing_file.path.stat()
@@ -65,42 +74,59 @@ def ingest_files(
         if previous is not None and previous.status == "loaded" and previous.sha256 == sha256:
             summary.files_unchanged += 1
             continue
-        written = {
-            "path": landing_file.relpath,
-            "partition_day": landing_file.partition_day,
-            "size_bytes": stat.st_size,
-            "modified_ns": stat.st_mtime_ns,
-            "sha256": sha256,
-        }
-        try:
-            batch = read_landing_file(landing_file)
-        except UnreadableFile as error:
-            log.warning("%s", error)
-            outcome = write_file(
-                con, entity, clean=None, rejected=None, error=str(error), **written
-            )
-            summary.outcomes.append(outcome)
-            continue
-        result = clean_batch(batch.records, entity, landing_file.partition_day)
-        rejected = pl.concat([_malformed_as_rejected(batch.malformed), result.rejected])
-        outcome = write_file(
-            con,
-            entity,
-            clean=result.clean,
-            rejected=rejected,
-            rows_read=batch.rows_read,
-            **written,
-        )
-        log.info(
-            "%s: read %d, loaded %d, duplicate %d, rejected %d",
-            outcome.path,
-            outcome.rows_read,
-            outcome.rows_loaded,
-            outcome.rows_duplicate,
-            outcome.rows_rejected,
-        )
-        summary.outcomes.append(outcome)
+        took_back_rows |= previous is not None and previous.rows_loaded > 0
+        summary.outcomes.append(load_file(con, entity, landing_file, sha256))
+        processed.add(landing_file.relpath)
+    if took_back_rows:
+        for landing_file in files:
+            previous = known.get(landing_file.relpath)
+            if landing_file.relpath in processed or previous is None:
+                continue
+            if previous.rows_duplicate > 0:
+                log.info("%s: loaded again, a file it duplicated changed", landing_file.relpath)
+                summary.outcomes.append(load_file(con, entity, landing_file))
     return summary
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    landing_file: LandingFile,
+    sha256: str | None = None,
+) -> FileOutcome:
+    """Read, clean and write one landing file (replacing what it contributed before)."""
+    stat = landing_file.path.stat()
+    written = {
+        "path": landing_file.relpath,
+        "partition_day": landing_file.partition_day,
+        "size_bytes": stat.st_size,
+        "modified_ns": stat.st_mtime_ns,
+        "sha256": sha256 or landing_file.sha256(),
+    }
+    try:
+        batch = read_landing_file(landing_file)
+    except UnreadableFile as error:
+        log.warning("%s", error)
+        return write_file(con, entity, clean=None, rejected=None, error=str(error), **written)
+    result = clean_batch(batch.records, entity, landing_file.partition_day)
+    rejected = pl.concat([_malformed_as_rejected(batch.malformed), result.rejected])
+    outcome = write_file(
+        con,
+        entity,
+        clean=result.clean,
+        rejected=rejected,
+        rows_read=batch.rows_read,
+        **written,
+    )
+    log.info(
+        "%s: read %d, loaded %d, duplicate %d, rejected %d",
+        outcome.path,
+        outcome.rows_read,
+        outcome.rows_loaded,
+        outcome.rows_duplicate,
+        outcome.rows_rejected,
+    )
+    return outcome
 
 
 def partition_days(files: Iterable[LandingFile]) -> list[date]:

@@ -112,11 +112,14 @@ class LedgerEntry:
     modified_ns: int
     sha256: str
     status: str
+    rows_loaded: int
+    rows_duplicate: int
 
 
 def ledger(con: duckdb.DuckDBPyConnection, entity: Entity) -> dict[str, LedgerEntry]:
     rows = con.execute(
-        f"select path, size_bytes, modified_ns, sha256, status from {INGEST_SCHEMA}.files where entity = ?",
+        f"select path, size_bytes, modified_ns, sha256, status, rows_loaded, rows_duplicate"
+        f" from {INGEST_SCHEMA}.files where entity = ?",
         [entity.key],
     ).fetchall()
     return {path: LedgerEntry(*rest) for path, *rest in rows}
