@@ -9,14 +9,18 @@ TOOLS := .tools
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# the UI test drives Debian's chromium (make browser): Playwright never downloads a browser
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 
-.PHONY: help run test dev docs bench lint sync sync-dev manifest clean
+.PHONY: help run test dev docs bench lint sync sync-dev manifest browser clean
 
 help:
 	@echo "make run    set up, write the demo landing zone if empty, run the pipeline"
 	@echo "make test   set up with dev extras and run the tests"
 	@echo "make dev    start the Dagster UI (http://localhost:3000)"
+	@echo "make docs   build the dbt docs site from the built warehouse (dbt_project/target/)"
+	@echo "make bench  benchmark at SCALE=M (tiny|S|M|L): lower bound, stages, full and one-day runs"
 	@echo "make lint   ruff"
 	@echo "make clean  remove generated data (.venv stays)"
 
@@ -40,11 +44,34 @@ run: sync manifest
 	$(PY) -m pipeline demo --if-empty
 	$(PY) -m pipeline run
 
-test: sync-dev manifest
+# Debian's Chromium for the UI test (tests/test_ui.py drives it with Playwright; no browser download)
+browser:
+	@command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y --no-install-recommends chromium; }
+
+test: sync-dev manifest browser
 	$(PY) -m pytest
+
+# dbt docs generate reads the built warehouse's catalog: `make run` first.
+DOCS_WAREHOUSE := $(abspath $(or $(CREATOR_KPIS_WAREHOUSE),$(CURDIR)/data/warehouse.duckdb))
+
+docs: sync
+	@[ -f "$(DOCS_WAREHOUSE)" ] || { echo "make docs: no warehouse at $(DOCS_WAREHOUSE):" \
+	  "run 'make run' first (dbt docs generate reads the built warehouse) or set CREATOR_KPIS_WAREHOUSE" >&2; exit 1; }
+	CREATOR_KPIS_WAREHOUSE="$(DOCS_WAREHOUSE)" $(VENV)/bin/dbt docs generate --static \
+	  --project-dir dbt_project --profiles-dir dbt_project
+	@echo "dbt docs site: open dbt_project/target/static_index.html in a browser"
 
 dev: sync manifest
 	$(VENV)/bin/dagster dev -w workspace.yaml
+
+# Landing zones are generated once per scale into data/bench/<scale>/ and reused; results go to
+# benchmarks/results/ (see benchmarks/README.md).
+SCALE ?= M
+
+bench: sync manifest
+	$(PY) -m pipeline bench --scale $(SCALE)
 
 lint: sync-dev
 	$(VENV)/bin/ruff check pipeline tests

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pipeline.settings import (
@@ -21,19 +21,40 @@ from pipeline.settings import (
 )
 
 DAGSTER_HOME_VAR = "DAGSTER_HOME"
-DAGSTER_YAML = """\
+DAGSTER_YAML_MARKER = "# managed by creator-kpis: delete this line to keep your own edits"
+DAGSTER_YAML = f"""\
+# Dagster instance of creator-kpis (git-ignored). Runs, events and schedules are stored here.
+{DAGSTER_YAML_MARKER}
+telemetry:
+  enabled: false
+# One run at a time: DuckDB allows one writing process, so a second run waits in the queue
+# (the daemon of `make dev` / `dagster-daemon` starts it) instead of failing on the lock.
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+"""
+# dagster.yaml files written by earlier versions, replaced by DAGSTER_YAML
+OLD_DAGSTER_YAMLS = (
+    """\
 # Dagster instance of creator-kpis (git-ignored). Runs, events and schedules are stored here.
 telemetry:
   enabled: false
-"""
+""",
+)
 
 
 def ensure_dagster_home() -> Path:
-    """DAGSTER_HOME defaults to .dagster_home/ in the repository (git-ignored)."""
+    """DAGSTER_HOME defaults to .dagster_home/ in the repository (git-ignored).
+
+    Writes dagster.yaml, or refreshes one this project wrote (marker line or an earlier version);
+    a dagster.yaml of the user's own is never changed.
+    """
     home = Path(os.environ.get(DAGSTER_HOME_VAR) or PROJECT_ROOT / ".dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    current = config.read_text() if config.exists() else None
+    ours = current is None or current in OLD_DAGSTER_YAMLS or DAGSTER_YAML_MARKER in current
+    if ours and current != DAGSTER_YAML:
         config.write_text(DAGSTER_YAML)
     os.environ[DAGSTER_HOME_VAR] = str(home)
     return home
@@ -67,16 +88,25 @@ def command_run(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from pipeline.definitions import BUILD_ALL_JOB, defs
+    from pipeline.defs.partitions import partition_range_tags
     from pipeline.summary import print_run_summary
 
+    first, last = run_window(settings, args.first_day, args.last_day)
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    if args.full_refresh:
+        run_config["ops"] = {"dbt_models": {"config": {"full_refresh": True}}}
     job = defs.resolve_job_def(BUILD_ALL_JOB)
     log_path = ensure_dagster_home() / "logs" / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
-    print(f"running Dagster job {BUILD_ALL_JOB} on {settings.landing_dir} (log: {log_path})")
+    print(
+        f"running Dagster job {BUILD_ALL_JOB} for {first} .. {last} on {settings.landing_dir}"
+        f" (log: {log_path})"
+    )
     with dg.DagsterInstance.get() as instance, _output_to(log_path):
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            tags=partition_range_tags(first, last),
+            run_config=run_config,
         )
     print_run_summary(result, settings)
     return 0 if result.success else 1
@@ -107,6 +137,30 @@ def _output_to(log_path: Path) -> Iterator[None]:
             os.close(saved[1])
 
 
+def run_window(
+    settings: Settings, first_day: date | None = None, last_day: date | None = None
+) -> tuple[date, date]:
+    """The days to process: --first-day/--last-day, else every day present in the landing zone."""
+    from pipeline.defs.partitions import FIRST_DAY_VAR, daily_partitions
+    from pipeline.landing.files import discover
+
+    present = sorted(
+        {f.partition_day for f in discover(settings.landing_dir).files if f.partition_day}
+    )
+    today = datetime.now(UTC).date()
+    first = first_day or (present[0] if present else today)
+    last = last_day or (present[-1] if present else today)
+    earliest = daily_partitions.start.date()
+    if first < earliest:
+        raise OperatorError(
+            f"landing day {first} is before the first partition day {earliest}:"
+            f" set {FIRST_DAY_VAR} to {first} or earlier"
+        )
+    if last > today or first > last:
+        raise OperatorError(f"invalid day range {first} .. {last} (today is {today} UTC)")
+    return first, last
+
+
 def command_demo(args: argparse.Namespace) -> int:
     from pipeline.demo import DemoSpec, write_demo_landing
 
@@ -121,7 +175,18 @@ def command_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_bench(args: argparse.Namespace) -> int:
+    from pipeline.bench import run_bench_command
+
+    data_dir = Path(args.data_dir) if args.data_dir else None
+    results_dir = Path(args.results_dir) if args.results_dir else None
+    return run_bench_command(
+        args.scale, data_dir, results_dir, keep=args.keep, profile=args.profile
+    )
+
+
 def command_parse(args: argparse.Namespace) -> int:
+    ensure_dagster_home()  # `make dev` runs this first: the UI's instance gets dagster.yaml
     dbt_parse(Settings.from_env(), quiet=False)
     return 0
 
@@ -135,6 +200,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="process everything in the landing zone and build all marts (via Dagster)"
+    )
+    run.add_argument(
+        "--first-day",
+        type=date.fromisoformat,
+        help="first partition day (default: earliest in landing)",
+    )
+    run.add_argument(
+        "--last-day",
+        type=date.fromisoformat,
+        help="last partition day (default: latest in landing)",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental dbt models from all of history",
     )
     run.set_defaults(handler=command_run)
 
@@ -150,6 +230,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     parse = commands.add_parser("parse", help="build the dbt manifest (dbt parse)")
     parse.set_defaults(handler=command_parse)
+
+    bench = commands.add_parser(
+        "bench",
+        help="benchmark: DuckDB read-only lower bound, each stage, full and one-day runs",
+    )
+    bench.add_argument(
+        "--scale",
+        choices=("tiny", "S", "M", "L"),
+        default="M",
+        help="post observations: tiny a few thousand, S ~1M, M ~10M, L ~30M (default M)",
+    )
+    bench.add_argument("--data-dir", help="landing zones and work files (default: data/bench)")
+    bench.add_argument("--results-dir", help="JSON results (default: benchmarks/results)")
+    bench.add_argument("--keep", action="store_true", help="keep the warehouses and logs")
+    bench.add_argument(
+        "--profile", action="store_true", help="add a full run under py-spy (dev extras)"
+    )
+    bench.set_defaults(handler=command_bench)
     return parser
 
 

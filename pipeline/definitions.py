@@ -10,26 +10,45 @@ from dagster_dbt import DbtCliResource
 
 from pipeline.defs.dbt.assets import dbt_models, dbt_project
 from pipeline.defs.ingest.assets import ingest_assets, ingest_checks
+from pipeline.defs.ingest.schedules import daily_build
+from pipeline.defs.ingest.sensors import landing_sensor
+from pipeline.defs.jobs import BUILD_ALL_JOB, build_all
+from pipeline.defs.ops.alerts import AlertSettings, build_run_failure_alert_sensor
+from pipeline.defs.ops.freshness import (
+    build_freshness_sensor,
+    build_mart_freshness_checks,
+    freshness_window_from_env,
+    mart_keys,
+)
 from pipeline.defs.resources import LandingZone, Warehouse
+from pipeline.defs.serving.assets import serving_assets
+from pipeline.defs.serving.resources import Serving
 from pipeline.settings import Settings
 
-BUILD_ALL_JOB = "build_all"
+__all__ = ["BUILD_ALL_JOB", "build_definitions", "defs"]
+
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    build_all = dg.define_asset_job(
-        BUILD_ALL_JOB,
-        selection=dg.AssetSelection.all(),
-        description="Ingest every landing file that is new or changed, then dbt build all models.",
+    # stale when not updated for CREATOR_KPIS_FRESHNESS_HOURS (26); checked in every build_all
+    marts_freshness = build_mart_freshness_checks(
+        mart_keys([dbt_models]), freshness_window_from_env()
     )
     return dg.Definitions(
-        assets=[*ingest_assets, dbt_models],
-        asset_checks=ingest_checks,
+        assets=[*ingest_assets, dbt_models, *serving_assets],
+        asset_checks=[*ingest_checks, *marts_freshness],
+        sensors=[
+            landing_sensor,
+            build_run_failure_alert_sensor(AlertSettings.from_env()),
+            build_freshness_sensor(marts_freshness),
+        ],
         jobs=[build_all],
+        schedules=[daily_build],
         resources={
             "landing": LandingZone(path=str(settings.landing_dir)),
             "warehouse": Warehouse(path=str(settings.warehouse)),
+            "serving": Serving(path=str(settings.serving)),
             # the dbt installed next to this interpreter, whether or not the venv is activated
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
         },

@@ -11,6 +11,10 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 LANDING_DIR_VAR = "CREATOR_KPIS_LANDING_DIR"
 WAREHOUSE_VAR = "CREATOR_KPIS_WAREHOUSE"
+SERVING_VAR = "CREATOR_KPIS_SERVING"
+# Not marts.duckdb: DuckDB names a file's catalog after it, and a catalog "marts" next to the
+# schema "marts" makes every `marts.<table>` reference ambiguous.
+SERVING_FILE_NAME = "creator_kpis.duckdb"
 
 
 class OperatorError(Exception):
@@ -24,16 +28,28 @@ def _path(variable: str, default: str) -> Path:
     return (PROJECT_ROOT / default).resolve()
 
 
+def default_serving(warehouse: Path) -> Path:
+    """``serving/creator_kpis.duckdb`` next to the warehouse (``data/serving/...`` by default)."""
+    return warehouse.parent / "serving" / SERVING_FILE_NAME
+
+
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path
     warehouse: Path
+    serving: Path | None = None  # the file BI tools read; None: default_serving(warehouse)
+
+    def __post_init__(self) -> None:
+        if self.serving is None:
+            object.__setattr__(self, "serving", default_serving(self.warehouse))
 
     @classmethod
     def from_env(cls) -> Settings:
+        serving = os.environ.get(SERVING_VAR)
         return cls(
             landing_dir=_path(LANDING_DIR_VAR, "data/landing"),
             warehouse=_path(WAREHOUSE_VAR, "data/warehouse.duckdb"),
+            serving=Path(serving).expanduser().resolve() if serving else None,
         )
 
     def check_landing_dir(self) -> None:

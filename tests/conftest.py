@@ -51,11 +51,15 @@ class PipelineRun:
 
 def run_pipeline(settings: Settings, instance: dg.DagsterInstance) -> PipelineRun:
     """Materialize every asset of the real Definitions (ingest, dbt models, checks)."""
+    from pipeline.cli import run_window
     from pipeline.definitions import BUILD_ALL_JOB, build_definitions
+    from pipeline.defs.partitions import partition_range_tags
 
     defs = build_definitions(settings)
     result = defs.resolve_job_def(BUILD_ALL_JOB).execute_in_process(
-        instance=instance, raise_on_error=False
+        instance=instance,
+        raise_on_error=False,
+        tags=partition_range_tags(*run_window(settings)),
     )
     return PipelineRun(settings, result)
 

@@ -1,31 +1,76 @@
 """The dbt project as Dagster assets (dagster-dbt): staging, intermediate and mart models, seeds,
-and dbt tests as asset checks. Sources map to the ingest assets, so lineage runs unbroken."""
+and dbt tests as asset checks. Sources map to the ingest assets, so lineage runs unbroken.
 
+The dbt assets share the ingest assets' daily partitions: a run passes its partition window to
+dbt as the vars ``min_day``/``max_day``, and the incremental models read only that window.
+"""
+
+import json
 import os
 from collections.abc import Iterator
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipeline.defs.dbt.translator import CreatorKpisTranslator
 from pipeline.defs.metadata import table_metadata
+from pipeline.defs.partitions import daily_partitions, partition_window_days, single_run_backfill
 from pipeline.defs.resources import Warehouse
 from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 translator = CreatorKpisTranslator()
 
+# Each creators mart gets a Markdown preview of its top creators by the platform's KPI.
+TOP_CREATORS_PREVIEW = {
+    ("marts", "tiktok_creators"): ("interaction_rate", "followers, videos_in_window, median_views"),
+    ("marts", "instagram_creators"): ("engagement_rate", "followers, posts_in_window, avg_likes"),
+}
+
+
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False  # rebuild the incremental models from all of history
+
+
+def top_creators_markdown(
+    con: duckdb.DuckDBPyConnection, table: str, kpi: str, columns: str, limit: int = 10
+) -> str:
+    rows = con.execute(
+        f"""
+        select username, follower_tier, {columns}, {kpi}
+        from {table}
+        where {kpi} is not null
+        order by {kpi} desc, username
+        limit {int(limit)}
+        """
+    ).fetchall()
+    names = ["username", "follower_tier", *[c.strip() for c in columns.split(",")], kpi]
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    for row in rows:
+        cells = [
+            f"{v:.2%}" if name == kpi else f"{v:,}" if isinstance(v, int) else str(v)
+            for name, v in zip(names, row)
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
 
 def _with_table_metadata(events: list, warehouse: Warehouse) -> Iterator:
-    """Add row counts and column schemas (read after dbt has released the file) to outputs."""
+    """Add row counts, column schemas and previews, read after dbt has released the file."""
     with warehouse.connection(read_only=True) as con:
         for event in events:
             if isinstance(event, (dg.Output, dg.AssetMaterialization)):
                 key = event.asset_key if isinstance(event, dg.AssetMaterialization) else None
                 name = event.output_name if isinstance(event, dg.Output) else None
-                path = key.path if key else (name or "").split("__")
+                path = tuple(key.path if key else (name or "").split("__"))
                 if len(path) == 2:
                     metadata = table_metadata(con, path[0], path[1])
+                    if path in TOP_CREATORS_PREVIEW and metadata:
+                        kpi, columns = TOP_CREATORS_PREVIEW[path]
+                        metadata["top_10_creators"] = dg.MetadataValue.md(
+                            top_creators_markdown(con, ".".join(path), kpi, columns)
+                        )
                     if metadata:
                         event = event.with_metadata({**event.metadata, **metadata})
             yield event
@@ -35,13 +80,25 @@ def _with_table_metadata(events: list, warehouse: Warehouse) -> Iterator:
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=translator,
+    partitions_def=daily_partitions,
+    backfill_policy=single_run_backfill,
+    retry_policy=dg.RetryPolicy(max_retries=1, delay=30),
 )
 def dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    config: DbtBuildConfig,
 ) -> Iterator:
     # the dbt profile reads the warehouse path from the environment of the dbt subprocess
     os.environ[WAREHOUSE_VAR] = warehouse.path
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    first, last = partition_window_days(context)
+    window = {"min_day": first.isoformat(), "max_day": last.isoformat()}
+    args = ["build", "--vars", json.dumps(window)]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    context.log.info(f"dbt {' '.join(args)}")
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
     events = list(invocation.stream())
     yield from _with_table_metadata(events, warehouse)
     if not invocation.is_successful():

@@ -1,8 +1,11 @@
 """One asset per landing entity: landing files -> Polars cleaning -> ``ingest.<table>`` in DuckDB."""
 
+from datetime import date
+
 import dagster as dg
 
 from pipeline.defs.metadata import table_metadata
+from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.ingest import ingest_files, partition_days
 from pipeline.landing.contract import ENTITIES, Entity
@@ -10,6 +13,8 @@ from pipeline.landing.files import discover
 from pipeline.warehouse import INGEST_SCHEMA, ensure_ingest_schema
 
 OWNERS = ["team:data-engineering"]
+# A locked warehouse or a file still being written: try again before failing the run.
+INGEST_RETRY = dg.RetryPolicy(max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def ingest_asset_key(entity: Entity) -> dg.AssetKey:
@@ -36,6 +41,9 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         owners=OWNERS,
         kinds={"polars", "duckdb"},
         tags={"platform": entity.platform},
+        partitions_def=daily_partitions if entity.dated else None,
+        backfill_policy=single_run_backfill if entity.dated else None,
+        retry_policy=INGEST_RETRY,
     )
     def ingest_entity(
         context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse
@@ -43,18 +51,21 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         discovery = discover(landing.dir)
         for stray in discovery.strays:
             context.log.warning(f"not read: {stray.relpath}: {stray.reason}")
-        files = discovery.for_entity(entity)
+        days = None
+        if entity.dated:  # only the files of the partitions being materialized
+            days = {date.fromisoformat(key) for key in context.partition_keys}
+        files = discovery.for_entity(entity, days)
         with warehouse.connection() as con:
             ensure_ingest_schema(con)
             summary = ingest_files(con, entity, files)
             metadata = table_metadata(con, INGEST_SCHEMA, entity.table)
         for failed in summary.failed:
             context.log.error(f"unreadable file {failed.path}: {failed.error}")
-        days = partition_days(files)
+        loaded_days = partition_days(files)
         return dg.MaterializeResult(
             metadata={
                 **metadata,
-                "files_in_landing": len(files),
+                "partition_files": len(files),
                 "files_processed": len(summary.outcomes),
                 "files_unchanged": summary.files_unchanged,
                 "files_failed": len(summary.failed),
@@ -62,7 +73,11 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
                 "rows_loaded": summary.total("rows_loaded"),
                 "rows_duplicate": summary.total("rows_duplicate"),
                 "rows_rejected": summary.total("rows_rejected"),
-                "partition_days": f"{days[0]} .. {days[-1]} ({len(days)} days)" if days else "-",
+                "landing_days": (
+                    f"{loaded_days[0]} .. {loaded_days[-1]} ({len(loaded_days)} days)"
+                    if loaded_days
+                    else "-"
+                ),
             }
         )
 

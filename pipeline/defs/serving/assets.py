@@ -1,0 +1,65 @@
+"""Publishing: the marts, copied from the private warehouse to the serving file BI tools read."""
+
+from datetime import UTC
+from pathlib import Path
+
+import dagster as dg
+
+from pipeline.defs.dbt.assets import dbt_models
+from pipeline.defs.resources import Warehouse
+from pipeline.defs.serving.resources import Serving
+from pipeline.serving import MARTS_SCHEMA, PUBLICATION_TABLE, publish_marts, rows_column
+from pipeline.settings import OperatorError
+
+# every dbt model in schema marts, as the translator keys them: ["marts", "<model name>"]
+MART_KEYS = sorted(
+    (key for key in dbt_models.keys if key.path[0] == MARTS_SCHEMA), key=lambda k: k.path
+)
+
+
+@dg.asset(
+    key=["serving", MARTS_SCHEMA],
+    deps=MART_KEYS,
+    group_name="serving",
+    kinds={"duckdb"},
+    owners=["team:analytics"],
+    description=(
+        "The marts published for BI tools and notebooks: after every successful build, every"
+        f" table of the warehouse's `{MARTS_SCHEMA}` schema (with its table and column comments)"
+        f" and `{MARTS_SCHEMA}.{PUBLICATION_TABLE}` (run id, publication time, latest data day,"
+        " rows per mart) are written to a new DuckDB file, which is then renamed over the serving"
+        " file (CREATOR_KPIS_SERVING). Readers never block a run and always see one complete"
+        " publication. See docs/analyst-guide.md."
+    ),
+)
+def serving_marts(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, serving: Serving
+) -> dg.MaterializeResult:
+    try:
+        publication = publish_marts(
+            Path(warehouse.path),
+            serving.file,
+            context.run.run_id,
+            lock_wait_seconds=warehouse.lock_wait_seconds,
+        )
+    except OperatorError as error:
+        raise dg.Failure(description=str(error)) from None
+    context.log.info(f"published {len(publication.mart_rows)} marts to {publication.path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(publication.path)),
+            # published_at is naive UTC, like every timestamp in the warehouse
+            "published_at": dg.MetadataValue.timestamp(
+                publication.published_at.replace(tzinfo=UTC)
+            ),
+            "latest_data_day": str(publication.latest_data_day or "-"),
+            "marts": len(publication.mart_rows),
+            **{
+                rows_column(mart): dg.MetadataValue.int(rows)
+                for mart, rows in publication.mart_rows.items()
+            },
+        }
+    )
+
+
+serving_assets = [serving_marts]
