@@ -1260,9 +1260,23 @@ def _validate(spec: DemoSpec) -> None:
         raise ValueError(f"DemoSpec.days must be between 1 and 3650, not {spec.days}")
 
 
-def write_demo_landing(landing_dir: Path, spec: DemoSpec = DemoSpec()) -> DemoSummary:
-    """Write the demo landing zone under ``landing_dir``; returns files and records per entity."""
+def write_demo_landing(
+    landing_dir: Path,
+    spec: DemoSpec = DemoSpec(),
+    day_indexes: Sequence[int] | None = None,
+    with_campaigns: bool = True,
+) -> DemoSummary:
+    """Write the demo landing zone under ``landing_dir``; returns files and records per entity.
+
+    ``day_indexes`` (default: every day of the spec) writes only those partition days: any
+    single day of a spec is generated without replaying the days before it, and is the same
+    whichever other days are written (the benchmark adds "the next day" to a landing zone this
+    way). ``with_campaigns=False`` leaves the undated campaign files out.
+    """
     _validate(spec)
+    days = range(spec.days) if day_indexes is None else list(day_indexes)
+    if any(not 0 <= day_index < spec.days for day_index in days):
+        raise ValueError(f"day_indexes must lie in 0..{spec.days - 1}, not {list(days)}")
     landing_dir = Path(landing_dir)
     persons = _persons(spec)
     tiktok_creators = _creators(spec, "tiktok", persons)
@@ -1271,7 +1285,7 @@ def write_demo_landing(landing_dir: Path, spec: DemoSpec = DemoSpec()) -> DemoSu
     instagram_media = _instagram_media_catalogue(spec, instagram_creators)
     tally = _Tally()
 
-    for day_index in range(spec.days):
+    for day_index in days:
         day = spec.start + timedelta(days=day_index)
         for entity, platform, creators, catalogue in (
             (TIKTOK_CREATORS, "tiktok", tiktok_creators, tiktok_videos),
@@ -1300,6 +1314,8 @@ def write_demo_landing(landing_dir: Path, spec: DemoSpec = DemoSpec()) -> DemoSu
         _write_json_records(folder / name, media, as_array=as_array)
         tally.add(INSTAGRAM_MEDIA, media.height)
 
+    if not with_campaigns:
+        return DemoSummary(landing_dir, dict(tally.files), dict(tally.records))
     campaigns = _campaigns(spec)
     campaign_table = campaigns.select(
         "campaign_id", "brand", "campaign_name", "start_date", "end_date", "currency"
