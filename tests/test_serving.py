@@ -468,15 +468,9 @@ def test_sqlalchemy_column_comments(environment: Environment, republished: Repub
                 ).fetchall()
             )
         assert comments["interaction_rate"].startswith("(likes + comments + shares) / views")
-        try:
-            columns = sqlalchemy.inspect(engine).get_columns("tiktok_videos", schema=MARTS_SCHEMA)
-        except sqlalchemy.exc.ProgrammingError as error:
-            if "pg_collation" not in str(error):
-                raise
-            pytest.xfail(
-                "duckdb-engine cannot reflect columns with SQLAlchemy >= 2.0.45 (pg_collation"
-                " missing, duckdb-engine issues #1379/#1391); comments are readable through SQL"
-            )
+        # SQLAlchemy 2.1 breaks duckdb-engine 0.17's column reflection (pg_collation): the dev
+        # extras pin SQLAlchemy below 2.1, as Superset does (it runs on 1.4)
+        columns = sqlalchemy.inspect(engine).get_columns("tiktok_videos", schema=MARTS_SCHEMA)
         assert {c["name"]: c["comment"] for c in columns} == comments
     finally:
         engine.dispose()
