@@ -12,6 +12,10 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 LANDING_DIR_VAR = "CREATOR_KPIS_LANDING_DIR"
 WAREHOUSE_VAR = "CREATOR_KPIS_WAREHOUSE"
 SERVING_VAR = "CREATOR_KPIS_SERVING"
+# DuckDB's buffer pool per process (the pipeline's connections and dbt's, see profiles.yml):
+# without a limit it grows towards 80 % of the machine's RAM as the warehouse grows.
+DUCKDB_MEMORY_VAR = "CREATOR_KPIS_DUCKDB_MEMORY_LIMIT"
+DEFAULT_DUCKDB_MEMORY = "1GB"
 # Not marts.duckdb: DuckDB names a file's catalog after it, and a catalog "marts" next to the
 # schema "marts" makes every `marts.<table>` reference ambiguous.
 SERVING_FILE_NAME = "creator_kpis.duckdb"
@@ -75,3 +79,7 @@ class Settings:
                 f"warehouse {self.warehouse} is not writable: fix its permissions"
                 f" or set {WAREHOUSE_VAR} to a writable path"
             )
+
+
+def duckdb_memory_limit() -> str:
+    return os.environ.get(DUCKDB_MEMORY_VAR, "").strip() or DEFAULT_DUCKDB_MEMORY

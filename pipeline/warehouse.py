@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from pipeline.landing.contract import ENTITIES, Entity, ingest_columns
-from pipeline.settings import WAREHOUSE_VAR, OperatorError
+from pipeline.settings import WAREHOUSE_VAR, OperatorError, duckdb_memory_limit
 
 INGEST_SCHEMA = "ingest"
 
@@ -57,12 +57,17 @@ create table if not exists {INGEST_SCHEMA}.rejected_records (
 
 
 # DuckDB settings of every warehouse connection (measured at scale M, see benchmarks/README.md).
-# memory_limit: DuckDB's buffer pool would otherwise grow towards 80 % of the machine's RAM as
-# the ingest tables grow; with a limit, memory stays flat whatever the size of the landing zone.
+# memory_limit (CREATOR_KPIS_DUCKDB_MEMORY_LIMIT, default 1GB): DuckDB's buffer pool would
+# otherwise grow towards 80 % of the machine's RAM as the ingest tables grow; with a limit,
+# memory stays flat whatever the size of the landing zone.
 # checkpoint_threshold: a file's rows are written to the WAL and checkpointed into the table
 # once the WAL reaches this size; at DuckDB's default (16 MB) every large file forces its own
 # checkpoint, which rewrites partly filled row groups again and again (~30 % of write time).
-CONNECTION_CONFIG = {"memory_limit": "1GB", "checkpoint_threshold": "128MB"}
+CHECKPOINT_THRESHOLD = "128MB"
+
+
+def connection_config() -> dict[str, str]:
+    return {"memory_limit": duckdb_memory_limit(), "checkpoint_threshold": CHECKPOINT_THRESHOLD}
 
 
 def now_utc() -> datetime:
@@ -86,7 +91,7 @@ def connect(
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only, config=CONNECTION_CONFIG)
+            con = duckdb.connect(str(path), read_only=read_only, config=connection_config())
             break
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
