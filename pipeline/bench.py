@@ -585,7 +585,9 @@ def run_benchmark(
         shutil.rmtree(staged.root, ignore_errors=True)
 
     whole = Workspace(landing, work / "full", bytecode)
+    full_started = time.time()
     full = step("full run", _python("-m", "pipeline", "run"), whole.env())
+    full.detail = {"dbt": dbt_breakdown(full_started)}
     full_counts = _warehouse_counts(whole.warehouse) if full.ok else {}
 
     plus_one = work / "landing_plus_one"
@@ -594,6 +596,7 @@ def run_benchmark(
         scale, plus_one, logs / "generate_next_day.log"
     )
     incremental_space = Workspace(plus_one, whole.root, bytecode)
+    incremental_started = time.time()
     incremental = step(
         "incremental run",
         _python(
@@ -613,6 +616,7 @@ def run_benchmark(
         "post_observations": post_observations(next_day_records),
         "generation_seconds": next_day_generation.wall_seconds,
         "generation_peak_rss_bytes": next_day_generation.peak_rss_bytes,
+        "dbt": dbt_breakdown(incremental_started),
     }
     incremental_counts = _warehouse_counts(whole.warehouse) if incremental.ok else {}
     warehouse_bytes = whole.warehouse.stat().st_size if whole.warehouse.exists() else 0
@@ -700,6 +704,37 @@ def run_benchmark(
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
     return results, result_path
+
+
+def dbt_breakdown(since: float, top: int = 8) -> dict:
+    """Where a run's dbt build spent its time, from the run_results.json dagster-dbt left in
+    ``dbt_project/target/dbt_models-*/`` (the newest written after ``since``): seconds per
+    resource type (models, tests, unit tests, seeds) and the slowest nodes."""
+    from pipeline.settings import DBT_PROJECT_DIR
+
+    candidates = [
+        path
+        for path in (DBT_PROJECT_DIR / "target").glob("dbt_models-*/run_results.json")
+        if path.stat().st_mtime >= since
+    ]
+    if not candidates:
+        return {}
+    run_results = json.loads(max(candidates, key=lambda p: p.stat().st_mtime).read_text())
+    by_type: dict[str, dict] = {}
+    nodes = []
+    for result in run_results.get("results", []):
+        kind = result["unique_id"].split(".", 1)[0]
+        seconds = float(result.get("execution_time") or 0.0)
+        entry = by_type.setdefault(kind, {"nodes": 0, "seconds": 0.0})
+        entry["nodes"] += 1
+        entry["seconds"] = round(entry["seconds"] + seconds, 3)
+        nodes.append((seconds, result["unique_id"]))
+    nodes.sort(reverse=True)
+    return {
+        "elapsed_seconds": round(float(run_results.get("elapsed_time") or 0.0), 3),
+        "by_type": by_type,
+        "slowest": [{"node": node, "seconds": round(sec, 3)} for sec, node in nodes[:top]],
+    }
 
 
 def _profiled_full_run(
@@ -796,6 +831,19 @@ def format_table(results: dict) -> str:
             f"{label:<{width}}  {m['wall_seconds']:>8.1f}  {m['peak_rss_bytes'] / 2**20:>12,.0f}"
             f"  {cpu:>8.1f}  {status}"
         )
+    for label, key in (("full run", "full_run"), ("incremental run", "incremental_run")):
+        dbt = results[key].get("detail", {}).get("dbt")
+        if dbt:
+            parts = ", ".join(
+                f"{kind} {entry['nodes']} in {entry['seconds']:.1f} s"
+                for kind, entry in dbt["by_type"].items()
+            )
+            slowest = ", ".join(
+                f"{n['node'].split('.')[-1]} {n['seconds']:.1f} s" for n in dbt["slowest"][:4]
+            )
+            lines.append(
+                f"dbt in the {label}: {dbt['elapsed_seconds']:.1f} s ({parts}); slowest: {slowest}"
+            )
     lines.append("")
     for name, value in results["ratios"].items():
         lines.append(f"{name}: {value}")

@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.bench import SCALES, Measurement, format_table, measure, stage_selections
-from pipeline.settings import PROJECT_ROOT
+from pipeline.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+
+# every dbt model of the project (staging, intermediate, marts): all are built by every run
+DBT_MODELS = len(list((DBT_PROJECT_DIR / "models").rglob("*.sql")))
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +63,12 @@ def test_every_stage_is_measured(tiny_results: dict) -> None:
     dbt_stage = next(s for s in tiny_results["stages"] if s["name"] == "dbt build")
     assert dbt_stage["processes_seen"] >= 2
     assert tiny_results["peak_rss_bytes"] >= tiny_results["full_run"]["peak_rss_bytes"]
+    # where dbt's time went, from its run_results.json: every model and test of the build
+    for run in ("full_run", "incremental_run"):
+        dbt = tiny_results[run]["detail"]["dbt"]
+        assert dbt["by_type"]["model"]["nodes"] == DBT_MODELS
+        assert dbt["by_type"]["test"]["nodes"] > 100
+        assert len(dbt["slowest"]) == 8
 
 
 @pytest.mark.slow

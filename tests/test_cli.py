@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 
+from pipeline.cli import manifest_is_fresh
 from pipeline.settings import PROJECT_ROOT
 from tests.pipeline_process import pipeline_env
 
@@ -74,3 +76,22 @@ def test_warehouse_locked_by_another_process(tmp_path: Path) -> None:
     # and the warehouse is intact
     with duckdb.connect(str(warehouse)) as con:
         assert con.execute("select 1").fetchone() == (1,)
+
+
+def test_manifest_is_fresh_until_a_dbt_source_changes(tmp_path: Path) -> None:
+    (tmp_path / "models" / "marts").mkdir(parents=True)
+    model = tmp_path / "models" / "marts" / "m.sql"
+    model.write_text("select 1")
+    (tmp_path / "dbt_project.yml").write_text("name: x")
+    assert not manifest_is_fresh(tmp_path)  # no manifest yet
+    (tmp_path / "target").mkdir()
+    manifest = tmp_path / "target" / "manifest.json"
+    manifest.write_text("{}")
+    os.utime(model, ns=(1_000_000_000, 1_000_000_000))
+    os.utime(tmp_path / "dbt_project.yml", ns=(1_000_000_000, 1_000_000_000))
+    os.utime(manifest, ns=(2_000_000_000, 2_000_000_000))
+    assert manifest_is_fresh(tmp_path)
+    (tmp_path / "target" / "run_results.json").write_text("{}")  # dbt's own output: ignored
+    assert manifest_is_fresh(tmp_path)
+    os.utime(model, ns=(3_000_000_000, 3_000_000_000))  # a model edited after the parse
+    assert not manifest_is_fresh(tmp_path)
