@@ -4,11 +4,18 @@ Every expected value below is computed by hand from those files (see the comment
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import yaml
 
+from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
 from tests.conftest import PipelineRun
 
 APPROX = pytest.approx
@@ -234,3 +241,33 @@ def test_lineage_columns(e2e_run: PipelineRun) -> None:
         ("tiktok/creators/dt=2026-10-01/creators.csv", "2026-10-01", 2),
         ("tiktok/creators/dt=2026-11-01/creators.jsonl", "2026-11-01", 2),
     ]
+
+
+def test_dbt_unit_tests_pass(e2e_run: PipelineRun) -> None:
+    """The pipeline's builds leave dbt's unit tests out (they test SQL, not data): run them here,
+    against the warehouse the end-to-end run built (unit tests need their parents to exist)."""
+    target = e2e_run.settings.warehouse.parent / "dbt_unit_target"
+    dbt = Path(sys.executable).with_name("dbt")
+    done = subprocess.run(
+        [str(dbt), "test", "--select", "test_type:unit", "--project-dir", str(DBT_PROJECT_DIR)]
+        + ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
+        env=dict(os.environ, **{WAREHOUSE_VAR: str(e2e_run.settings.warehouse)}),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    unit_tests = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    declared = sum(
+        len(yaml.get("unit_tests") or [])
+        for yaml in map(_load_yaml, (DBT_PROJECT_DIR / "models").rglob("*.yml"))
+    )
+    assert declared >= 20
+    assert len(unit_tests) == declared
+    assert {r["status"] for r in unit_tests} == {"pass"}
+
+
+def _load_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text()) or {}
