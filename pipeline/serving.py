@@ -31,7 +31,13 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.settings import SERVING_FILE_NAME, SERVING_VAR, WAREHOUSE_VAR, OperatorError
+from pipeline.settings import (
+    SERVING_FILE_NAME,
+    SERVING_VAR,
+    WAREHOUSE_VAR,
+    OperatorError,
+    make_folder,
+)
 
 MARTS_SCHEMA = "marts"
 PUBLICATION_TABLE = "publication"
@@ -146,13 +152,7 @@ def _check_paths(warehouse: Path, serving: Path) -> None:
             f" name does not start with '{MARTS_SCHEMA}.' (e.g. {SERVING_FILE_NAME})"
         )
     folder = serving.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OperatorError(
-            f"cannot create the serving folder {folder} ({error.strerror}):"
-            f" set {SERVING_VAR} to a writable path"
-        ) from None
+    make_folder(folder, "serving", SERVING_VAR)
     if not os.access(folder, os.W_OK):
         raise OperatorError(
             f"serving folder {folder} is not writable: fix its permissions or set {SERVING_VAR}"

@@ -65,13 +65,7 @@ class Settings:
 
     def check_warehouse_writable(self) -> None:
         parent = self.warehouse.parent
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise OperatorError(
-                f"cannot create the warehouse folder {parent} ({error.strerror}):"
-                f" set {WAREHOUSE_VAR} to a writable path"
-            ) from None
+        make_folder(parent, "warehouse", WAREHOUSE_VAR)
         if not os.access(parent, os.W_OK) or (
             self.warehouse.exists() and not os.access(self.warehouse, os.W_OK)
         ):
@@ -79,6 +73,17 @@ class Settings:
                 f"warehouse {self.warehouse} is not writable: fix its permissions"
                 f" or set {WAREHOUSE_VAR} to a writable path"
             )
+
+
+def make_folder(folder: Path, what: str, variable: str) -> None:
+    """Create ``folder`` (and its parents), or one OperatorError line naming the setting."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OperatorError(
+            f"cannot create the {what} folder {folder} ({error.strerror}):"
+            f" set {variable} to a writable path"
+        ) from None
 
 
 def duckdb_memory_limit() -> str:

@@ -18,6 +18,16 @@ from pipeline.settings import LANDING_DIR_VAR, WAREHOUSE_VAR, Settings
 TESTS_DIR = Path(__file__).parent
 E2E_LANDING = TESTS_DIR / "e2e_landing"
 
+# the BI contract: the six marts of schema `marts` (alphabetical, as SQL clients list them)
+MARTS = (
+    "campaign_performance",
+    "instagram_creators",
+    "instagram_posts",
+    "platform_benchmarks",
+    "tiktok_creators",
+    "tiktok_videos",
+)
+
 
 @pytest.fixture(scope="session")
 def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -9,15 +9,7 @@ import pytest
 
 from pipeline.landing.contract import ENTITIES
 from pipeline.settings import Settings
-
-MARTS = (
-    "tiktok_videos",
-    "tiktok_creators",
-    "instagram_posts",
-    "instagram_creators",
-    "platform_benchmarks",
-    "campaign_performance",
-)
+from tests.conftest import MARTS
 
 
 @pytest.fixture(scope="module")

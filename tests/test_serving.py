@@ -35,17 +35,9 @@ from pipeline.settings import (
     OperatorError,
     Settings,
 )
+from tests.conftest import E2E_LANDING, MARTS
 
-E2E_LANDING = Path(__file__).parent / "e2e_landing"
 ANALYST_GUIDE = PROJECT_ROOT / "docs" / "analyst-guide.md"
-MARTS = (
-    "campaign_performance",
-    "instagram_creators",
-    "instagram_posts",
-    "platform_benchmarks",
-    "tiktok_creators",
-    "tiktok_videos",
-)
 
 # Two new videos by bob on a new day: tiktok_videos grows from 3 to 5 rows between the runs.
 NEW_DAY_VIDEOS = "tiktok/videos/dt=2026-11-02/videos.jsonl"

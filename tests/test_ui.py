@@ -26,7 +26,7 @@ import pytest
 
 from pipeline.cli import DAGSTER_YAML
 from pipeline.settings import LANDING_DIR_VAR, PROJECT_ROOT, SERVING_VAR, WAREHOUSE_VAR
-from tests.conftest import E2E_LANDING
+from tests.conftest import E2E_LANDING, MARTS
 from tests.ui_support import (
     CHROMIUM_ARGS,
     LOCATION,
@@ -42,14 +42,6 @@ from tests.ui_support import (
 pytestmark = pytest.mark.slow
 
 JOB = "build_all"
-MARTS = (
-    "tiktok_videos",
-    "tiktok_creators",
-    "instagram_posts",
-    "instagram_creators",
-    "platform_benchmarks",
-    "campaign_performance",
-)
 HEALTHY_TIMEOUT = 180  # webserver, daemon and code location on a slow 2-core machine
 RUN_TIMEOUT = 480
 PAGE_TIMEOUT_MS = 120_000
