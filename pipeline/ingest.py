@@ -1,7 +1,9 @@
 """Ingesting one entity: find its landing files, read, clean and load each new or changed one.
 
 A file already in the ledger with the same size and modification time, or the same sha256, is
-skipped; a changed file replaces what it contributed before; a file that cannot be read gets a
+skipped (a file touched without a change gets its new modification time in the ledger, so it is
+not hashed again); a changed file replaces what it contributed before, and only that: each
+file's rows are its own, so a record another file also holds stays loaded from that file; a file that cannot be read gets a
 ``failed`` ledger row (and is retried on the next run) while every other file still loads.
 
 Files are loaded one at a time, in order, each in its own transaction; while one is written to
@@ -23,7 +25,7 @@ import polars as pl
 from pipeline.landing.cleaning import MALFORMED_RECORD, REJECTED_SCHEMA, clean_batch
 from pipeline.landing.contract import Entity
 from pipeline.landing.files import LandingFile, UnreadableFile, read_landing_file
-from pipeline.warehouse import FileOutcome, ledger, write_file
+from pipeline.warehouse import FileOutcome, ledger, touch_file, write_file
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +54,11 @@ def _malformed_as_rejected(malformed: pl.DataFrame) -> pl.DataFrame:
 def ingest_files(
     con: duckdb.DuckDBPyConnection, entity: Entity, files: Iterable[LandingFile]
 ) -> IngestSummary:
-    """Load every new or changed file; skip the unchanged ones.
-
-    When a changed file takes back rows it had loaded, files whose copies of those rows were
-    counted as duplicates are loaded again, so the rows they hold come back: a record stays in
-    the warehouse as long as any landing file holds it.
-    """
+    """Load every new or changed file; skip the unchanged ones."""
     summary = IngestSummary(entity)
     known = ledger(con, entity)
     files = list(files)
     to_load: list[tuple[LandingFile, str | None]] = []
-    took_back_rows = False
     for landing_file in files:
         summary.files_seen += 1
         stat = landing_file.path.stat()
@@ -79,20 +75,11 @@ def ingest_files(
         if previous is not None and previous.status == "loaded":
             sha256 = landing_file.sha256()
             if previous.sha256 == sha256:
+                touch_file(con, landing_file.relpath, stat.st_mtime_ns)
                 summary.files_unchanged += 1
                 continue
-        took_back_rows |= previous is not None and previous.rows_loaded > 0
         to_load.append((landing_file, sha256))
     summary.outcomes.extend(load_files(con, entity, to_load))
-    processed = {landing_file.relpath for landing_file, _ in to_load}
-    if took_back_rows:
-        for landing_file in files:
-            previous = known.get(landing_file.relpath)
-            if landing_file.relpath in processed or previous is None:
-                continue
-            if previous.rows_duplicate > 0:
-                log.info("%s: loaded again, a file it duplicated changed", landing_file.relpath)
-                summary.outcomes.append(load_file(con, entity, landing_file))
     return summary
 
 
