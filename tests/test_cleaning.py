@@ -476,7 +476,7 @@ def test_fetched_at_far_after_its_partition_day_or_in_the_future_is_invalid_time
         " 2026-10-01",
         3: "fetched_at=2099-06-01T00:00:00Z is more than one day after the end of partition day"
         " 2026-10-01; fetched_at=2099-06-01T00:00:00Z is more than one day in the future"
-        " (loaded at 2026-12-01T00:00:00Z)",
+        " at load time",
     }
     ahead = clean_batch(
         fetched("2026-10-02T12:00:00Z", "2026-10-02T12:00:01Z"),
@@ -486,8 +486,7 @@ def test_fetched_at_far_after_its_partition_day_or_in_the_future_is_invalid_time
     )
     assert ahead.clean["username"].to_list() == ["u0"]
     assert details(ahead) == {
-        2: "fetched_at=2026-10-02T12:00:01Z is more than one day in the future"
-        " (loaded at 2026-10-01T12:00:00Z)"
+        2: "fetched_at=2026-10-02T12:00:01Z is more than one day in the future at load time"
     }
     assert rejected_reasons(ahead) == {2: INVALID_TIMESTAMP}
 
