@@ -58,10 +58,10 @@ import polars as pl
 from pipeline.landing.contract import (
     CAMPAIGN_POSTS,
     CAMPAIGNS,
-    ROSTER_CREATORS,
     ENTITIES,
     INSTAGRAM_CREATORS,
     INSTAGRAM_MEDIA,
+    ROSTER_CREATORS,
     TIKTOK_CREATORS,
     TIKTOK_VIDEOS,
     Entity,

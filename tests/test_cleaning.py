@@ -500,8 +500,8 @@ def test_roster_needs_one_username_and_defaults_active_to_true():
         4: MISSING_REQUIRED_FIELD,
         6: INVALID_VALUE,
     }
-    assert "one of tiktok_username, instagram_username is required" in (
-        result.rejected["detail"][0]
+    assert (
+        "one of tiktok_username, instagram_username is required" in (result.rejected["detail"][0])
     )
     assert result.clean.select(
         "creator_id", "tiktok_username", "instagram_username", "active"
