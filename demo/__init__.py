@@ -10,6 +10,7 @@ the layout and with the API field names of :mod:`pipeline.landing.contract`::
     <landing>/instagram/media/dt=2026-10-01/media.json          JSON array / .jsonl on alternate days
     <landing>/campaigns/campaigns/campaigns.csv
     <landing>/campaigns/campaign_posts/campaign_posts.jsonl
+    <landing>/roster/creators/roster.csv                         the agency's tracked creators
 
 Shapes. Follower counts are heavy tailed (a truncated Pareto inside each tier, with shares
 falling as tiers rise) and every tier -- nano <10k, micro <50k, mid <500k, macro <1M, mega --

@@ -13,6 +13,7 @@ from demo.catalogues import instagram_media_catalogue, tiktok_video_catalogue
 from demo.constants import VIDEO_FILE_MAX_ROWS
 from demo.creators import creator_accounts, creator_snapshot, creators_as_parquet, person_rows
 from demo.observations import instagram_media_records, media_as_json_array, tiktok_video_records
+from demo.roster import roster_rows
 from demo.spec import DEFAULT_SPEC, DemoSpec, DemoSummary
 from demo.writing import (
     Tally,
@@ -26,6 +27,7 @@ from pipeline.landing.contract import (
     CAMPAIGNS,
     INSTAGRAM_CREATORS,
     INSTAGRAM_MEDIA,
+    ROSTER_CREATORS,
     TIKTOK_CREATORS,
     TIKTOK_VIDEOS,
 )
@@ -104,5 +106,8 @@ def write_demo_landing(
     folder = partition_dir(landing_dir, CAMPAIGN_POSTS, None)
     write_json_records(folder / "campaign_posts.jsonl", posts, as_array=False)
     tally.add(CAMPAIGN_POSTS, posts.height)
+    roster = roster_rows(spec, tiktok_creators, instagram_creators)
+    write_csv_file(partition_dir(landing_dir, ROSTER_CREATORS, None) / "roster.csv", roster)
+    tally.add(ROSTER_CREATORS, roster.height)
 
     return DemoSummary(landing_dir, dict(tally.files), dict(tally.records))
