@@ -38,7 +38,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         jobs=[build_all],
         schedules=[daily_build],
         resources={
-            "landing": LandingZone(path=str(settings.landing_dir)),
+            "landing": LandingZone(
+                path=str(settings.landing_dir),
+                max_file_bytes=settings.max_file_bytes,
+                max_decoded_bytes=settings.max_decoded_bytes,
+            ),
             "warehouse": Warehouse(path=str(settings.warehouse)),
             "serving": Serving(path=str(settings.serving)),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),

@@ -57,7 +57,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         files = discovery.for_entity(entity, days)
         with warehouse.connection() as con:
             ensure_ingest_schema(con)
-            summary = ingest_files(con, entity, files)
+            summary = ingest_files(con, entity, files, landing.limits)
             metadata = table_metadata(con, INGEST_SCHEMA, entity.table)
         for failed in summary.failed:
             context.log.error(f"unreadable file {failed.path}: {failed.error}")
