@@ -35,12 +35,13 @@ from pipeline.landing.contract import (
     CAMPAIGNS,
     INSTAGRAM_CREATORS,
     INSTAGRAM_MEDIA,
+    ROSTER_CREATORS,
     TIKTOK_CREATORS,
     TIKTOK_VIDEOS,
     Entity,
     Kind,
 )
-from pipeline.landing.files import RAW_LINE, RAW_RECORD
+from pipeline.landing.records import RAW_LINE, RAW_RECORD
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -338,6 +339,7 @@ def test_each_entity_rejects_missing_required_fields():
         (INSTAGRAM_MEDIA, MEDIA | {"id": None}),
         (CAMPAIGNS, {"brand": "Acme"}),
         (CAMPAIGN_POSTS, CAMPAIGN_POST | {"fee": ""}),
+        (ROSTER_CREATORS, {"tiktok_username": "mia"}),
     ]
     for entity, row in cases:
         result = clean(entity, [row], None if not entity.dated else date(2026, 10, 30))
@@ -491,32 +493,20 @@ def test_fetched_at_far_after_its_partition_day_or_in_the_future_is_invalid_time
     assert rejected_reasons(ahead) == {2: INVALID_TIMESTAMP}
 
 
-def test_username_empty_after_normalisation_is_invalid_value():
-    """Fix 6: " @ " is not a username: a required one rejects the record, and an optional one
-    (campaign_posts.creator_username) too, instead of loading ''."""
+def test_username_empty_after_normalisation_is_missing():
+    """Fix 6: " @ " is no username: a required one rejects the record as missing, an optional
+    one (campaign_posts.creator_username) is NULL, never ''."""
     creators = clean(
         TIKTOK_CREATORS,
         [{"username": " @ ", "follower_count": "1"}, {"username": "@a", "follower_count": "2"}],
     )
     assert creators.clean["username"].to_list() == ["a"]
-    assert rejected_reasons(creators) == {1: INVALID_VALUE}
-    assert creators.rejected["detail"].to_list() == [
-        "username=\" @ \" is not a username (nothing left after trimming and '@')"
-    ]
-    posts = clean(
-        CAMPAIGN_POSTS,
-        [
-            {
-                "campaign_id": "c",
-                "platform": "tiktok",
-                "post_id": "1",
-                "fee": "5",
-                "creator_username": "@",
-            }
-        ],
-        partition_day=None,
-    )
-    assert posts.clean.height == 0 and rejected_reasons(posts) == {1: INVALID_VALUE}
+    assert rejected_reasons(creators) == {1: MISSING_REQUIRED_FIELD}
+    assert creators.rejected["detail"].to_list() == ["username is required but missing or empty"]
+    post = {"campaign_id": "c", "platform": "tiktok", "post_id": "1", "fee": "5"}
+    posts = clean(CAMPAIGN_POSTS, [post | {"creator_username": "@"}], partition_day=None)
+    assert posts.rejected.height == 0
+    assert posts.clean["creator_username"].to_list() == [None]
 
 
 def test_campaign_posts_platform_fee_and_username():
@@ -554,6 +544,33 @@ def test_usernames_normalised_on_every_entity():
     for entity, row, column in cases:
         result = clean(entity, [row], None if not entity.dated else date(2026, 10, 30))
         assert result.clean[column].to_list() == ["mixedcase"], entity.key
+
+
+def test_roster_needs_one_username_and_defaults_active_to_true():
+    rows = [
+        {"creator_id": "CR-1", "tiktok_username": " @Mia.Dance ", "active": None},
+        {"creator_id": "CR-2", "instagram_username": "@Leo", "active": "no"},
+        {"creator_id": "CR-3", "tiktok_username": "", "instagram_username": None},
+        {"creator_id": "CR-4", "tiktok_username": " @ ", "active": "yes"},  # empty once cleaned
+        {"creator_id": "CR-5", "tiktok_username": "a", "instagram_username": "B", "active": "1"},
+        {"creator_id": "CR-6", "tiktok_username": "a", "active": "maybe"},
+    ]
+    result = clean(ROSTER_CREATORS, rows, partition_day=None)
+    assert rejected_reasons(result) == {
+        3: MISSING_REQUIRED_FIELD,
+        4: MISSING_REQUIRED_FIELD,
+        6: INVALID_VALUE,
+    }
+    assert (
+        "one of tiktok_username, instagram_username is required" in (result.rejected["detail"][0])
+    )
+    assert result.clean.select(
+        "creator_id", "tiktok_username", "instagram_username", "active"
+    ).rows() == [
+        ("CR-1", "mia.dance", None, True),
+        ("CR-2", None, "leo", False),
+        ("CR-5", "a", "b", True),
+    ]
 
 
 def test_campaign_dates_and_codes():

@@ -34,7 +34,7 @@ import pytest
 from pipeline.defs.ingest.sensors import fingerprints, request_for_changes
 from pipeline.ingest import ingest_files
 from pipeline.landing.contract import ENTITIES
-from pipeline.landing.files import discover
+from pipeline.landing.discovery import discover
 from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
 from pipeline.warehouse import ensure_ingest_schema, latest_load_id
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
+from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, WAREHOUSE_VAR
 from tests.conftest import PipelineRun
 
 APPROX = pytest.approx
@@ -253,9 +252,15 @@ def test_dbt_unit_tests_pass(e2e_run: PipelineRun) -> None:
     """The pipeline's builds leave dbt's unit tests out (they test SQL, not data): run them here,
     against the warehouse the end-to-end run built (unit tests need their parents to exist)."""
     target = e2e_run.settings.warehouse.parent / "dbt_unit_target"
-    dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run(
-        [str(dbt), "test", "--select", "test_type:unit", "--project-dir", str(DBT_PROJECT_DIR)]
+        [
+            str(DBT_EXECUTABLE),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+        ]
         + ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
         env=dict(os.environ, **{WAREHOUSE_VAR: str(e2e_run.settings.warehouse)}),
         capture_output=True,

@@ -10,7 +10,8 @@ import dagster as dg
 from pipeline.defs.jobs import build_all
 from pipeline.defs.partitions import daily_partitions, partition_range_tags
 from pipeline.defs.resources import LandingZone
-from pipeline.landing.files import LandingFile, discover
+from pipeline.landing.discovery import LandingFile, discover
+from pipeline.landing.records import UnreadableFile
 
 AUTOMATION_VAR = "CREATOR_KPIS_AUTOMATION"
 
@@ -43,7 +44,10 @@ def fingerprints(
         if previous and previous_stat == stat and previous_sha:
             current[landing_file.relpath] = previous
             continue
-        sha256 = landing_file.sha256()
+        try:
+            sha256 = landing_file.sha256()
+        except (OSError, UnreadableFile):
+            sha256 = "unreadable"  # changed: the run's ingest records why it cannot be read
         current[landing_file.relpath] = f"{stat}:{sha256}"
         if previous_sha != sha256:
             changed.append(landing_file)
