@@ -15,18 +15,12 @@ import dagster as dg
 import pytest
 
 from pipeline.defs.partitions import partition_range_tags
+from pipeline.landing.contract import ENTITIES
 from pipeline.settings import Settings
 from tests.pipeline_process import warehouse_snapshot
 
 DAY1, DAY2 = "2026-10-01", "2026-10-02"
-INGEST_TABLES = [
-    "tiktok_creators",
-    "tiktok_videos",
-    "instagram_creators",
-    "instagram_media",
-    "campaigns",
-    "campaign_posts",
-]
+INGEST_TABLES = [entity.table for entity in ENTITIES]
 
 
 def video(video_id: str, views: int, fetched_at: str) -> str:
