@@ -316,7 +316,7 @@ def write_file(
         counted: int | None = 0
         for batch_clean, batch_rejected, batch_read in batches if error is None else ():
             loaded, duplicate = _insert_clean(
-                con, entity, batch_clean, path, partition_day, loaded_at, load_id
+                con, entity, batch_clean, path, partition_day, loaded_at, load_id, rows_loaded > 0
             )
             rejected_now = _insert_rejected(
                 con, entity, batch_rejected, path, partition_day, loaded_at
@@ -361,6 +361,7 @@ def _insert_clean(
     partition_day: date | None,
     loaded_at: datetime,
     load_id: int,
+    earlier_rows: bool,
 ) -> tuple[int, int]:
     """Insert a batch's clean rows but the copies within the file; (loaded, duplicate)."""
     if clean is None or not clean.height:
@@ -378,27 +379,30 @@ def _insert_clean(
     con.register("batch", batch.to_arrow())
     try:
         column_list = ", ".join(columns)
-        same = " and ".join(f"t.{c} is not distinct from b.{c}" for c in columns)
-        same = f"t._source_file = ? and {same}"
-        time_filter = ""
-        time_range: list = []
-        if "fetched_at" in columns:
-            # Identical records share fetched_at: only that slice of history can hold one.
-            # The bounds are constants, so DuckDB skips the row groups outside them (a
-            # subquery bound would scan the whole table for every file).
-            time_filter = " and t.fetched_at between ? and ?"
-            fetched_at = clean.get_column("fetched_at")
-            time_range = [fetched_at.min(), fetched_at.max()]
+        copies_filter, copies_params = "", []
+        if earlier_rows:  # a copy in an earlier batch of this file (the only rows of this path)
+            same = " and ".join(f"t.{c} is not distinct from b.{c}" for c in columns)
+            copies_filter = (
+                f"where not exists (select 1 from {table} as t where t._source_file = ? and {same}"
+            )
+            copies_params = [path]
+            if "fetched_at" in columns:
+                # Identical records share fetched_at: only that slice can hold one. Constant
+                # bounds let DuckDB skip the row groups outside them.
+                fetched_at = clean.get_column("fetched_at")
+                copies_filter += " and t.fetched_at between ? and ?"
+                copies_params += [fetched_at.min(), fetched_at.max()]
+            copies_filter += ")"
         inserted = con.execute(
             f"""
             insert into {table}
                 ({column_list}, _source_file, _partition_day, _line_number, _loaded_at, _load_id)
             select {column_list}, ?, ?, _line_number, ?, ?
             from batch as b
-            where not exists (select 1 from {table} as t where {same}{time_filter})
+            {copies_filter}
             order by _line_number
             """,
-            [path, partition_day, loaded_at, load_id, path, *time_range],
+            [path, partition_day, loaded_at, load_id, *copies_params],
         ).fetchone()
     finally:
         con.unregister("batch")
