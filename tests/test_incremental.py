@@ -121,7 +121,9 @@ def test_incremental_marts_and_ingest_tables_equal_a_full_run(corrected: dict) -
         assert incremental[table] == full[table], table
 
 
-def test_a_run_with_nothing_new_builds_and_publishes_nothing(corrected: dict) -> None:
+def test_a_run_with_nothing_new_builds_and_publishes_nothing(
+    corrected: dict, capsys: pytest.CaptureFixture
+) -> None:
     idle: dg.ExecuteInProcessResult = corrected["idle"]
     materialized = {
         event.step_key
