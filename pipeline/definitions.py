@@ -48,7 +48,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         resources={
             "landing": LandingZone(path=str(settings.landing_dir)),
             "warehouse": Warehouse(path=str(settings.warehouse)),
-            "serving": Serving(path=str(settings.serving)),
+            "serving": Serving(
+                path=str(settings.serving),
+                storage_version=settings.serving_storage_version,
+                report_path=str(settings.report),
+            ),
             # the dbt installed next to this interpreter, whether or not the venv is activated
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
         },

@@ -19,6 +19,15 @@ DEFAULT_DUCKDB_MEMORY = "1GB"
 # Not marts.duckdb: DuckDB names a file's catalog after it, and a catalog "marts" next to the
 # schema "marts" makes every `marts.<table>` reference ambiguous.
 SERVING_FILE_NAME = "creator_kpis.duckdb"
+# The DuckDB storage format of the serving file. v1.0.0 (file format 64) is the oldest DuckDB 1.x
+# format and holds everything the marts use (tables, column types, comments): every DuckDB 1.x
+# and 2.x client reads it, where 2.x's own format (69) is refused by the 1.x drivers still inside
+# DBeaver, Metabase and Evidence. "latest" writes the format of the installed DuckDB.
+SERVING_STORAGE_VERSION_VAR = "CREATOR_KPIS_SERVING_STORAGE_VERSION"
+DEFAULT_SERVING_STORAGE_VERSION = "v1.0.0"
+# The HTML KPI report written after every publish (pipeline/report.py), next to the serving file.
+REPORT_VAR = "CREATOR_KPIS_REPORT"
+REPORT_FILE_NAME = "creator_kpis_report.html"
 
 
 class OperatorError(Exception):
@@ -32,6 +41,11 @@ def _path(variable: str, default: str) -> Path:
     return (PROJECT_ROOT / default).resolve()
 
 
+def _optional_path(variable: str) -> Path | None:
+    value = os.environ.get(variable, "").strip()
+    return Path(value).expanduser().resolve() if value else None
+
+
 def default_serving(warehouse: Path) -> Path:
     """``serving/creator_kpis.duckdb`` next to the warehouse (``data/serving/...`` by default)."""
     return warehouse.parent / "serving" / SERVING_FILE_NAME
@@ -42,10 +56,14 @@ class Settings:
     landing_dir: Path
     warehouse: Path
     serving: Path | None = None  # the file BI tools read; None: default_serving(warehouse)
+    serving_storage_version: str = DEFAULT_SERVING_STORAGE_VERSION
+    report: Path | None = None  # the HTML report; None: creator_kpis_report.html beside serving
 
     def __post_init__(self) -> None:
         if self.serving is None:
             object.__setattr__(self, "serving", default_serving(self.warehouse))
+        if self.report is None:
+            object.__setattr__(self, "report", self.serving.with_name(REPORT_FILE_NAME))
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,6 +72,9 @@ class Settings:
             landing_dir=_path(LANDING_DIR_VAR, "data/landing"),
             warehouse=_path(WAREHOUSE_VAR, "data/warehouse.duckdb"),
             serving=Path(serving).expanduser().resolve() if serving else None,
+            serving_storage_version=os.environ.get(SERVING_STORAGE_VERSION_VAR, "").strip()
+            or DEFAULT_SERVING_STORAGE_VERSION,
+            report=_optional_path(REPORT_VAR),
         )
 
     def check_landing_dir(self) -> None:

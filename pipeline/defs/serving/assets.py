@@ -1,6 +1,6 @@
 """Publishing: the marts, copied from the private warehouse to the serving file BI tools read."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -41,6 +41,8 @@ def serving_marts(
             serving.file,
             context.run.run_id,
             lock_wait_seconds=warehouse.lock_wait_seconds,
+            storage_version=serving.storage_version,
+            run_started_at=_run_started_at(context),
         )
     except OperatorError as error:
         raise dg.Failure(description=str(error)) from None
@@ -53,13 +55,23 @@ def serving_marts(
                 publication.published_at.replace(tzinfo=UTC)
             ),
             "latest_data_day": str(publication.latest_data_day or "-"),
+            "storage_version": serving.storage_version,
             "marts": len(publication.mart_rows),
+            "rejected_records": dg.MetadataValue.int(publication.rejected_records),
             **{
                 rows_column(mart): dg.MetadataValue.int(rows)
                 for mart, rows in publication.mart_rows.items()
             },
         }
     )
+
+
+def _run_started_at(context: dg.AssetExecutionContext) -> datetime | None:
+    """When this run started (naive UTC, like the ledger's timestamps); None if unknown."""
+    record = context.instance.get_run_record_by_id(context.run.run_id)
+    if record is None or record.start_time is None:
+        return None
+    return datetime.fromtimestamp(record.start_time, UTC).replace(tzinfo=None)
 
 
 serving_assets = [serving_marts]
