@@ -42,14 +42,13 @@ from pipeline.settings import (
     OperatorError,
     make_folder,
 )
+from pipeline.warehouse import INGEST_SCHEMA, MARTS_SCHEMA
 
-MARTS_SCHEMA = "marts"
 PUBLICATION_TABLE = "publication"
 REJECTIONS_TABLE = "publication_rejections"  # the ledger's summary of the publishing run
 WAREHOUSE_ALIAS = "publish_source"  # the warehouse, attached to the new file's connection
 PUBLISHED_ALIAS = "publication_file"  # the new file, attached in the serving storage format
 OLDEST_STORAGE_VERSION = (1, 0, 0)  # DuckDB writes format 64 for anything older: say so instead
-INGEST_SCHEMA = "ingest"
 PARTITION_DAY_COLUMN = "_partition_day"  # lineage column of every dated ingest table
 
 PUBLICATION_COMMENT = (
