@@ -70,4 +70,39 @@ def _run_started_at(context: dg.AssetExecutionContext) -> datetime | None:
     return datetime.fromtimestamp(record.start_time, UTC).replace(tzinfo=None)
 
 
-serving_assets = [serving_marts]
+@dg.asset(
+    key=["serving", "report"],
+    deps=[serving_marts],
+    group_name="serving",
+    kinds={"html", "plotly"},
+    owners=["team:analytics"],
+    description=(
+        "The KPI report: one self-contained HTML file (charts with plotly.js inlined, no network"
+        " needed) built from the serving file alone after every publish, written beside it"
+        " (CREATOR_KPIS_REPORT) through a temporary file and a rename. Sections: the publication"
+        " (run, data day, rows, rejected records), TikTok views against followers, Instagram"
+        " engagement against followers, tier benchmarks, growth leaders, campaign costs, top"
+        " creators, and any further mart. Also `python -m pipeline report`."
+    ),
+)
+def serving_report(context: dg.AssetExecutionContext, serving: Serving) -> dg.MaterializeResult:
+    from pipeline.report import write_report  # plotly is imported only when a report is built
+
+    try:
+        report = write_report(serving.file, serving.report_file)
+    except OperatorError as error:
+        raise dg.Failure(description=str(error)) from None
+    context.log.info(f"KPI report written to {serving.report_file}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(serving.report_file)),
+            "sections": dg.MetadataValue.int(len(report.sections) + 1),
+            "sections_without_data": dg.MetadataValue.int(
+                sum(1 for s in report.sections if s.figure is None and not s.tables)
+            ),
+            "publication_run_id": report.header.run_id or "-",
+        }
+    )
+
+
+serving_assets = [serving_marts, serving_report]
