@@ -481,7 +481,8 @@ def chart_section(con: duckdb.DuckDBPyConnection, catalog: Catalog, spec: ChartS
     if spec.key == "tiktok-reach":
         hidden = query(
             con,
-            "select count(*) as n from marts.tiktok_videos where not (followers > 0 and views > 0)",
+            "select count(*) as n from marts.tiktok_videos"
+            " where not coalesce(followers > 0 and views > 0, false)",
         )["n"][0]
         if hidden:
             section.note = (
