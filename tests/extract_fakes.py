@@ -128,6 +128,8 @@ def tiktok_error(status: int, code: str, message: str = "") -> Fault:
     return Fault(status, {"data": {}, "error": {"code": code, "message": message, "log_id": "L1"}})
 
 
+EMPTY_SHIFT = 1_000_000  # cursors after an empty page: offset + EMPTY_SHIFT
+
 HTML_504 = Fault(504, "<html><body><h1>504 Gateway Time-out</h1></body></html>")
 
 
@@ -255,13 +257,13 @@ class FakeTikTok(FakeServer):
         cursor = int(body.get("cursor") or 0)
         search_id = body.get("search_id") or f"search-{len(self.searches) + 1}"
         self.searches[search_id] = cursor
-        if cursor in self.empty_page_at:
+        if cursor in self.empty_page_at:  # an empty page whose cursor still moves on
             self.empty_page_at.discard(cursor)
-            return tiktok_ok(
-                {"videos": [], "cursor": cursor, "has_more": True, "search_id": search_id}
-            )
-        page = matching[cursor : cursor + int(body.get("max_count", self.PAGE))]
-        following = cursor + len(page)
+            empty = {"videos": [], "cursor": cursor + EMPTY_SHIFT, "has_more": True}
+            return tiktok_ok(empty | {"search_id": search_id})
+        offset = cursor % EMPTY_SHIFT
+        page = matching[offset : offset + int(body.get("max_count", self.PAGE))]
+        following = offset + len(page)
         return tiktok_ok(
             {
                 "videos": page,
@@ -365,3 +367,14 @@ class FakeGraph(FakeServer):
             "id": self.user_id,
         }
         return Fault(200, body, dict(self.usage_headers))
+
+
+# --- helpers shared by the extract tests ----------------------------------------------------
+
+
+def read_landing(landing, platform: str, entity: str) -> list[dict]:
+    """Every record of the api- files of an entity, in file then line order (ids exact)."""
+    records = []
+    for path in sorted((landing / platform / entity).glob("dt=*/api-*.jsonl")):
+        records += [json.loads(line) for line in path.read_text().splitlines() if line]
+    return records

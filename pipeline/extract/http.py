@@ -112,7 +112,7 @@ class RequestBudget:
         if self.limit is not None and self.used + self.spent >= self.limit:
             raise QuotaExhausted(
                 f"daily request budget of {self.limit} used up"
-                " (CREATOR_KPIS_TIKTOK_DAILY_REQUESTS); resumes after 00:00 UTC",
+                " (CREATOR_KPIS_TIKTOK_DAILY_REQUESTS)",
                 code="daily_budget",
             )
         self.spent += 1

@@ -249,7 +249,7 @@ def extract_tiktok(
                     _display_creator(client, tokens, username, since, attempt, writer)
                 elif settings.tiktok_research:
                     attempt.api = "research"
-                    first = day - timedelta(days=settings.lookback_days)
+                    first = day - timedelta(days=settings.lookback_days - 1)  # N days with D
                     _research_creator(client, username, first, day, attempt, resume, writer)
                 else:
                     attempt.status, attempt.error_code = "skipped", "not_authorized"
@@ -270,7 +270,7 @@ def extract_tiktok(
                 log.error("%s", attempt.error_message)
             except QuotaExhausted as error:
                 _failure(attempt, error, "quota")
-                run.outcome.stopped = f"quota exhausted, resumes after 00:00 UTC ({error})"
+                run.outcome.stopped = f"quota exhausted, resumes after 00:00 UTC: {error}"
             except CredentialsRejected as error:
                 _failure(attempt, error)
                 run.outcome.stopped = str(error)

@@ -85,7 +85,7 @@ def classify(response: httpx.Response, where: str, quota_on_429: bool) -> Except
     )
     if code == "rate_limit_exceeded" or status == 429:
         if quota_on_429:
-            return QuotaExhausted(line + "; daily quota exhausted, resumes after 00:00 UTC", code)
+            return QuotaExhausted(line, code, status)
         return RateLimited(line, code, status)
     if code == "internal_error" or status >= 500:
         return TransientError(line, code, status)
