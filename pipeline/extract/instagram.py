@@ -126,6 +126,7 @@ class InstagramClient:
         self.version = version
         self.budget = budget or RequestBudget(limit=None)
         self.requests = 0
+        self.last_usage = 0.0  # highest usage % reported by the last response
 
     def _get(self, fields: str, where: str) -> tuple[dict, datetime]:
         def attempt() -> tuple[dict, datetime]:
@@ -141,6 +142,7 @@ class InstagramClient:
                 error.args = (redact(str(error), (self.access_token,)),)
                 raise error
             highest, regain = usage(response)
+            self.last_usage = highest
             if highest > HIGH_USAGE_PERCENT:
                 pause = max(regain, SLOW_DOWN_SECONDS)
                 log.warning("%s: API usage at %.0f%%, slowing down %.0f s", where, highest, pause)

@@ -416,3 +416,75 @@ def extract_instagram(
     finally:
         run.flush()
     return run.outcome
+
+
+PLATFORMS = ("tiktok", "instagram")
+
+
+def run_extraction(
+    platform: str,
+    day: date,
+    settings: ExtractSettings,
+    landing_dir: Path,
+    warehouse_path: Path,
+    run_id: str,
+    transport: ApiTransport | None = None,
+) -> ExtractOutcome:
+    """The extraction of one platform for partition ``day``: what the Dagster asset and
+    ``python -m pipeline extract`` both run. Requires the platform's credentials."""
+    if transport is None:
+        base_url = settings.tiktok_api_url if platform == "tiktok" else settings.graph_api_url
+        transport = ApiTransport(base_url, secrets=settings.secrets())
+    extract_log = ExtractLog(warehouse_path)
+    try:
+        if platform == "tiktok":
+            store = TokenStore(settings.token_store_path(warehouse_path))
+            return extract_tiktok(settings, landing_dir, extract_log, store, day, run_id, transport)
+        return extract_instagram(settings, landing_dir, extract_log, day, run_id, transport)
+    finally:
+        transport.close()
+
+
+def check_credentials(
+    platform: str, settings: ExtractSettings, warehouse_path: Path, clock=None
+) -> list[str]:
+    """Lines for ``extract --check``: are the credentials accepted, how much quota is left.
+    Fetches no creator data."""
+    base_url = settings.tiktok_api_url if platform == "tiktok" else settings.graph_api_url
+    transport = ApiTransport(base_url, secrets=settings.secrets())
+    lines: list[str] = []
+    try:
+        if platform == "tiktok":
+            assert settings.tiktok_client_key and settings.tiktok_client_secret
+            used = ExtractLog(warehouse_path).requests_used(RESEARCH_API, transport.clock().date())
+            budget = RequestBudget(settings.tiktok_daily_requests, used)
+            client = TikTokClient(
+                transport, settings.tiktok_client_key, settings.tiktok_client_secret, budget
+            )
+            lines.append(client.check())
+            research = "on" if settings.tiktok_research else f"off ({TIKTOK_RESEARCH_VAR})"
+            lines.append(
+                f"Research API {research}: {budget.remaining} of {budget.limit} requests left"
+                " today (UTC)"
+            )
+            store = TokenStore(settings.token_store_path(warehouse_path))
+            for tokens in sorted(store.load().values(), key=lambda t: t.username):
+                state = (
+                    f"must authorize again ({REAUTHORIZE})"
+                    if tokens.needs_reauthorization
+                    else f"refresh token valid until {tokens.refresh_expires_at}"
+                )
+                lines.append(f"Display API creator {tokens.username or tokens.open_id}: {state}")
+        else:
+            assert settings.instagram_access_token and settings.instagram_user_id
+            client_ig = InstagramClient(
+                transport,
+                settings.instagram_access_token,
+                settings.instagram_user_id,
+                settings.graph_api_version,
+            )
+            lines.append(client_ig.check())
+            lines.append(f"Graph API usage: {client_ig.last_usage:.0f}% of the app's hourly limit")
+    finally:
+        transport.close()
+    return [redact(line, settings.secrets()) for line in lines]
