@@ -165,7 +165,7 @@ class FakeTikTok(FakeServer):
 
     def _token(self, prefix: str) -> str:
         self.issued += 1
-        return f"{prefix}-{self.issued}"
+        return f"{prefix}-tok-{self.issued:06d}"
 
     def answer(self, request: Request) -> Fault:
         if request.path == "/v2/oauth/token/":
