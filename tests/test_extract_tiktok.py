@@ -57,7 +57,7 @@ def env(tmp_path: Path, fake: FakeTikTok, clock: FakeClock):
             lookback_days=30,
         )
 
-        def run(self, usernames, **overrides):
+        def run(self, usernames, flush_every=25, **overrides):
             settings = ExtractSettings(**{**self.settings.__dict__, **overrides})
             transport = ApiTransport(
                 fake.url, sleep=clock.sleep, clock=clock, secrets=settings.secrets()
@@ -72,6 +72,7 @@ def env(tmp_path: Path, fake: FakeTikTok, clock: FakeClock):
                     "run-test",
                     transport,
                     usernames=usernames,
+                    flush_every=flush_every,
                 )
             finally:
                 transport.close()
@@ -425,3 +426,36 @@ def test_without_token_or_research_the_creator_is_skipped_with_the_reason(env, f
     outcome = env.run(["zoe"], tiktok_research=False)
     assert outcome.counts == {"skipped": 1} and fake.requests == []
     assert "CREATOR_KPIS_TIKTOK_RESEARCH" in env.log()[0][4]
+
+
+def test_a_killed_run_resumes_without_fetching_again_what_it_wrote(env, fake, monkeypatch):
+    from pipeline.extract.tiktok import TikTokClient
+    from pipeline.landing.files import discover
+
+    for name in ("alice", "bob"):
+        add_user(fake, name)
+    fake.videos = make_videos("alice", 3) + make_videos("bob", 4)
+    real = TikTokClient.research_user_info
+
+    def killed_at_bob(self, username):
+        if username == "bob":
+            raise KeyboardInterrupt  # the process is stopped while fetching bob
+        return real(self, username)
+
+    monkeypatch.setattr(TikTokClient, "research_user_info", killed_at_bob)
+    with pytest.raises(KeyboardInterrupt):
+        env.run(["alice", "bob"], flush_every=1)
+    monkeypatch.undo()
+    # alice was flushed (file + log row) before the kill; bob left nothing behind
+    assert [row[:3] for row in env.log()] == [("alice", "research", "ok")]
+    assert len(read_landing(env.landing, "tiktok", "videos")) == 3
+    # a SIGKILL during a write leaves only a hidden temporary file, which is never read
+    folder = env.landing / "tiktok" / "videos" / "dt=2026-06-15"
+    (folder / ".api-tiktok-half-written.jsonl.tmp").write_text('{"id": "1", "user')
+    assert all(not f.path.name.startswith(".") for f in discover(env.landing).files)
+    queried = len(fake.calls(USER_INFO))
+    second = env.run(["alice", "bob"], flush_every=1)
+    assert second.already_done == 1 and second.counts == {"ok": 1}
+    assert [r.body["username"] for r in fake.calls(USER_INFO)[queried:]] == ["bob"]
+    landed = read_landing(env.landing, "tiktok", "videos")
+    assert len(landed) == 7 and len({v["id"] for v in landed}) == 7

@@ -1,7 +1,7 @@
 """Writing fetched records as landing files: complete or not at all, and nothing twice.
 
 A file is written under a hidden temporary name in its partition folder (the landing reader
-skips names starting with '.'), fsynced, then renamed to ``api-<platform>-<time>-<n>.jsonl``: a
+skips names starting with '.'), fsynced, then renamed to ``api-<platform>-<time>-<random>.jsonl``: a
 reader sees the whole file or none of it. Records already present in an ``api-`` file of the same
 day (by post id, or by username for profiles) are not written again, so a resumed or repeated
 extraction of a day never lands a record twice.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -34,7 +35,6 @@ class LandingWriter:
         self.platform = platform
         self.day = day
         self.clock = clock
-        self.sequence = 0
         self.written: dict[str, set[str]] = {e: self._existing(e) for e in self._entities()}
 
     def _entities(self) -> tuple[str, ...]:
@@ -71,9 +71,9 @@ class LandingWriter:
             return None
         folder = self.folder(entity)
         folder.mkdir(parents=True, exist_ok=True)
-        self.sequence += 1
         stamp = self.clock().strftime("%Y%m%dT%H%M%S%f")
-        name = f"{API_FILE_PREFIX}{self.platform}-{stamp}-{os.getpid()}-{self.sequence}.jsonl"
+        # unique whatever the clock says: a landing file is never replaced
+        name = f"{API_FILE_PREFIX}{self.platform}-{stamp}-{uuid.uuid4().hex[:12]}.jsonl"
         final = folder / name
         temporary = folder / f".{name}.tmp"
         try:
