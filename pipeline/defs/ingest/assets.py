@@ -10,7 +10,7 @@ from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.ingest import ingest_files, partition_days
 from pipeline.landing.contract import ENTITIES, Entity
-from pipeline.landing.files import discover
+from pipeline.landing.discovery import discover
 from pipeline.warehouse import INGEST_SCHEMA, ensure_ingest_schema
 
 OWNERS = ["team:data-engineering"]
@@ -59,7 +59,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         files = discovery.for_entity(entity, days)
         with warehouse.connection() as con:
             ensure_ingest_schema(con)
-            summary = ingest_files(con, entity, files)
+            summary = ingest_files(con, entity, files, landing.limits)
             metadata = table_metadata(con, INGEST_SCHEMA, entity.table)
         for failed in summary.failed:
             context.log.error(f"unreadable file {failed.path}: {failed.error}")
