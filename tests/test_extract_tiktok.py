@@ -430,7 +430,7 @@ def test_without_token_or_research_the_creator_is_skipped_with_the_reason(env, f
 
 def test_a_killed_run_resumes_without_fetching_again_what_it_wrote(env, fake, monkeypatch):
     from pipeline.extract.tiktok import TikTokClient
-    from pipeline.landing.files import discover
+    from pipeline.landing.discovery import discover
 
     for name in ("alice", "bob"):
         add_user(fake, name)

@@ -8,7 +8,7 @@ import dagster as dg
 
 from pipeline.defs.extract.keys import EXTRACT_PLATFORMS, extract_asset_key
 from pipeline.extract.landing import API_FILE_PREFIX
-from pipeline.landing.files import LandingFile
+from pipeline.landing.discovery import LandingFile
 from pipeline.warehouse import INGEST_SCHEMA
 
 
