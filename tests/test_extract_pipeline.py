@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from pipeline import cli
+from pipeline.defs.extract.keys import extract_asset_key
 from pipeline.defs.partitions import partition_range_tags
 from pipeline.defs.resources import LandingZone
 from pipeline.extract.landing import LandingWriter
@@ -369,3 +370,23 @@ def test_cli_tiktok_auth_and_extract_check(fakes, tmp_path, monkeypatch, capsys)
     assert err.startswith("error: Instagram access token expired or invalid")
     assert err.rstrip().endswith("renew INSTAGRAM_ACCESS_TOKEN") and "expired-token-XYZ" not in err
     assert os.environ["INSTAGRAM_ACCESS_TOKEN"] == "expired-token-XYZ"
+
+
+def test_extract_assets_sit_upstream_of_their_platforms_ingest(dbt_manifest):
+    from pipeline.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for platform, entities in (
+        ("tiktok", ("creators", "videos")),
+        ("instagram", ("creators", "media")),
+    ):
+        node = graph.get(extract_asset_key(platform))
+        assert node.group_name == f"extract_{platform}"
+        assert node.partitions_def is not None
+        assert node.child_keys == {dg.AssetKey(["ingest", f"{platform}_{e}"]) for e in entities}
+        assert node.parent_keys == {
+            dg.AssetKey(["ingest", "roster_creators"]),
+            dg.AssetKey(["ingest", "campaign_posts"]),
+        }
+    checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
+    assert "creators_fetched" in checks

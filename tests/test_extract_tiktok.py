@@ -459,3 +459,21 @@ def test_a_killed_run_resumes_without_fetching_again_what_it_wrote(env, fake, mo
     assert [r.body["username"] for r in fake.calls(USER_INFO)[queried:]] == ["bob"]
     landed = read_landing(env.landing, "tiktok", "videos")
     assert len(landed) == 7 and len({v["id"] for v in landed}) == 7
+
+
+def test_display_rate_limit_429_is_retried_with_backoff(env, fake, clock):
+    dana = display_account(fake, "open-dana", "dana", videos=1)
+    stored(env, dana, expires=NOW + timedelta(hours=1))
+    fake.fail("/v2/user/info/", tiktok_error(429, "rate_limit_exceeded", "too many requests"))
+    outcome = env.run(["dana"], tiktok_research=False)
+    assert outcome.counts == {"ok": 1} and outcome.stopped is None
+    assert clock.sleeps == [60.0]  # a per-minute limit: waited out, not a quota stop
+
+
+def test_rejected_app_credentials_stop_the_platform_with_one_line(env, fake):
+    add_user(fake, "alice")
+    add_user(fake, "bob")
+    outcome = env.run(["alice", "bob"], tiktok_client_secret="wrong-secret")
+    assert outcome.stopped.endswith("check TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET")
+    assert outcome.counts == {"failed": 1} and len(fake.requests) == 1
+    assert "wrong-secret" not in outcome.stopped
