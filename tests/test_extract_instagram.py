@@ -218,3 +218,14 @@ def test_token_is_redacted_from_httpx_logs(env, fake, caplog):
     for path in env.landing.rglob("*"):
         if path.is_file():
             assert env.settings.instagram_access_token not in path.read_text()
+
+
+def test_throttling_that_never_clears_stops_the_platform_for_this_run(env, fake, clock):
+    fake.accounts["ann"] = account("ann", 1)
+    fake.accounts["bea"] = account("bea", 1)
+    fake.user_faults["ann"] = [graph_error(17, "User request limit reached")] * 6
+    outcome = env.run(["ann", "bea"])
+    assert clock.sleeps == [60.0, 120.0, 240.0, 480.0, 960.0]
+    assert outcome.stopped.startswith("throttled by the Graph API, resumes on the next run")
+    assert [row[:3] for row in env.log()] == [("ann", "failed", "17")]
+    assert len(fake.requests) == 6  # bea is left for the next run

@@ -268,6 +268,11 @@ def test_quota_429_mid_run_stops_and_the_next_run_writes_the_rest_once(env, fake
     assert len(fake.calls(USER_INFO)) == 3  # alice, bob (before the 429), carol
     landed = read_landing(env.landing, "tiktok", "videos")
     assert len(landed) == 307 and len({v["id"] for v in landed}) == 307
+    # bob's second attempt wrote his last 150 videos (his profile had landed before the stop)
+    assert [(row[0], row[2], row[5]) for row in env.log()[-2:]] == [
+        ("bob", "ok", 150),
+        ("carol", "ok", 8),
+    ]
     assert len(read_landing(env.landing, "tiktok", "creators")) == 3
 
 
@@ -477,3 +482,13 @@ def test_rejected_app_credentials_stop_the_platform_with_one_line(env, fake):
     assert outcome.stopped.endswith("check TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET")
     assert outcome.counts == {"failed": 1} and len(fake.requests) == 1
     assert "wrong-secret" not in outcome.stopped
+
+
+def test_display_creators_go_before_a_research_quota_stop(env, fake):
+    add_user(fake, "alice")
+    dana = display_account(fake, "open-dana", "dana", videos=2)
+    stored(env, dana, expires=NOW + timedelta(hours=1))
+    fake.quota_left = 0
+    outcome = env.run(["alice", "dana"])
+    assert {row[0]: row[2] for row in env.log()} == {"dana": "ok", "alice": "quota"}
+    assert outcome.stopped.startswith("quota exhausted, resumes after 00:00 UTC")

@@ -36,6 +36,7 @@ class LandingWriter:
         self.day = day
         self.clock = clock
         self.written: dict[str, set[str]] = {e: self._existing(e) for e in self._entities()}
+        self.fresh: set[str] = set()
 
     def _entities(self) -> tuple[str, ...]:
         return ("creators", "videos") if self.platform == "tiktok" else ("creators", "media")
@@ -59,8 +60,11 @@ class LandingWriter:
         return record_key(entity, record) in self.written[entity]
 
     def write(self, entity: str, records: list[dict]) -> str | None:
-        """Write the records not yet landed today as one new file; its landing-relative path."""
+        """Write the records not yet landed today as one new file; its landing-relative path.
+
+        ``self.fresh`` then holds the keys of the records this call wrote."""
         fresh: list[dict] = []
+        self.fresh = set()
         keys = self.written[entity]
         for record in records:
             key = record_key(entity, record)
@@ -69,6 +73,7 @@ class LandingWriter:
                 fresh.append(record)
         if not fresh:
             return None
+        self.fresh = {record_key(entity, record) for record in fresh}
         folder = self.folder(entity)
         folder.mkdir(parents=True, exist_ok=True)
         stamp = self.clock().strftime("%Y%m%dT%H%M%S%f")

@@ -24,11 +24,12 @@ from pipeline.extract.errors import (
     CredentialsRejected,
     InvalidGrant,
     QuotaExhausted,
+    RateLimited,
     redact,
 )
 from pipeline.extract.http import ApiTransport, RequestBudget
 from pipeline.extract.instagram import InstagramClient
-from pipeline.extract.landing import LandingWriter
+from pipeline.extract.landing import LandingWriter, record_key
 from pipeline.extract.settings import TIKTOK_RESEARCH_VAR, ExtractSettings
 from pipeline.extract.tiktok import ResearchCursor, TikTokClient
 from pipeline.extract.tokens import TokenStore
@@ -140,14 +141,21 @@ class PlatformRun:
             for entity, records in attempt.records.items():
                 by_entity.setdefault(entity, []).extend(records)
         files: dict[str, str] = {}
+        fresh: dict[str, set[str]] = {}
         for entity, records in by_entity.items():
             path = self.writer.write(entity, records)
             if path:
                 files[entity] = path
+                fresh[entity] = self.writer.fresh
         now = self.clock()
         rows = []
         for attempt in self.pending:
-            written = sum(len(r) for r in attempt.records.values())
+            # records already landed that day (a resumed or repeated fetch) are not counted
+            written = sum(
+                record_key(entity, record) in fresh.get(entity, set())
+                for entity, records in attempt.records.items()
+                for record in records
+            )
             rows.append(
                 {
                     "platform": self.outcome.platform,
@@ -231,6 +239,9 @@ def extract_tiktok(
     names = usernames if usernames is not None else extract_log.usernames("tiktok")
     todo = _todo(names, extract_log.status("tiktok", day), run.outcome)
     authorized = token_store.by_username()
+    # Display API creators first: they do not use the Research API's daily quota, so a quota
+    # stop never keeps them waiting
+    todo.sort(key=lambda item: item[0] not in authorized)
     since = clock() - timedelta(days=settings.lookback_days)
     try:
         for username, resume in todo:
@@ -403,6 +414,11 @@ def extract_instagram(
             except CreatorUnavailable as error:
                 _failure(attempt, error, "skipped")
                 log.warning("%s", error)
+            except RateLimited as error:  # still throttled after every wait: stop for now
+                _failure(attempt, error)
+                run.outcome.stopped = (
+                    f"throttled by the Graph API, resumes on the next run: {error}"
+                )
             except ApiError as error:
                 _failure(attempt, error)
                 log.error("%s", error)
