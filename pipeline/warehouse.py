@@ -337,7 +337,7 @@ create table if not exists {INGEST_SCHEMA}.extract_log (
 
 API_REQUESTS_DDL = f"""
 create table if not exists {INGEST_SCHEMA}.api_requests (
-    api varchar not null,             -- tiktok_research | tiktok_display | tiktok_oauth | instagram_graph
+    api varchar not null,             -- tiktok_research (the quota) | tiktok_oauth_display | instagram_graph
     day date not null,                -- UTC day (quotas reset at 00:00 UTC)
     requests bigint not null,
     primary key (api, day)

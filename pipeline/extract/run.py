@@ -32,7 +32,7 @@ from pipeline.extract.instagram import InstagramClient
 from pipeline.extract.landing import LandingWriter, record_key
 from pipeline.extract.settings import TIKTOK_RESEARCH_VAR, ExtractSettings
 from pipeline.extract.tiktok import ResearchCursor, TikTokClient
-from pipeline.extract.tokens import TokenStore
+from pipeline.extract.tokens import CreatorTokens, TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -257,11 +257,11 @@ def extract_tiktok(
                     )
                 elif tokens is not None:
                     attempt.api = "display"
-                    _display_creator(client, tokens, username, since, attempt, writer)
+                    _display_creator(client, tokens, username, since, attempt)
                 elif settings.tiktok_research:
                     attempt.api = "research"
                     first = day - timedelta(days=settings.lookback_days - 1)  # N days with D
-                    _research_creator(client, username, first, day, attempt, resume, writer)
+                    _research_creator(client, username, first, day, attempt, resume)
                 else:
                     attempt.status, attempt.error_code = "skipped", "not_authorized"
                     attempt.error_message = (
@@ -294,7 +294,7 @@ def extract_tiktok(
                 attempt.requests_used = client.requests - before[0]
                 run.count_requests(RESEARCH_API, budget.spent - before[1])
                 run.count_requests(
-                    "tiktok_other", attempt.requests_used - (budget.spent - before[1])
+                    "tiktok_oauth_display", attempt.requests_used - (budget.spent - before[1])
                 )
             run.add(attempt)
             if run.outcome.stopped:
@@ -308,11 +308,10 @@ def extract_tiktok(
 
 def _display_creator(
     client: TikTokClient,
-    tokens,  # CreatorTokens
+    tokens: CreatorTokens,
     username: str,
     since: datetime,
     attempt: Attempt,
-    writer: LandingWriter,
 ) -> None:
     profile, tokens = client.display_user_info(tokens)
     name = str(profile.get("username") or username).lower()
@@ -330,7 +329,6 @@ def _research_creator(
     last: date,
     attempt: Attempt,
     resume: dict | None,
-    writer: LandingWriter,
 ) -> None:
     videos: list[dict] = []
     attempt.records["videos"] = videos
