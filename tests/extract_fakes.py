@@ -162,6 +162,7 @@ class FakeTikTok(FakeServer):
         self.codes: dict[str, str] = {}  # authorization code -> open_id
         self.issued = 0
         self.searches: dict[str, int] = {}
+        self.expired_searches: set[str] = set()  # search_ids answered "invalid or expired"
 
     def _token(self, prefix: str) -> str:
         self.issued += 1
@@ -255,6 +256,10 @@ class FakeTikTok(FakeServer):
             key=lambda v: -v["create_time"],
         )
         cursor = int(body.get("cursor") or 0)
+        if body.get("search_id") in self.expired_searches:
+            return tiktok_error(
+                400, "invalid_params", f"Search Id {body['search_id']} is invalid or expired"
+            )
         search_id = body.get("search_id") or f"search-{len(self.searches) + 1}"
         self.searches[search_id] = cursor
         if cursor in self.empty_page_at:  # an empty page whose cursor still moves on

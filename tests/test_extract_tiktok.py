@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import stat
 from datetime import UTC, date, datetime, timedelta
@@ -492,3 +493,30 @@ def test_display_creators_go_before_a_research_quota_stop(env, fake):
     outcome = env.run(["alice", "dana"])
     assert {row[0]: row[2] for row in env.log()} == {"dana": "ok", "alice": "quota"}
     assert outcome.stopped.startswith("quota exhausted, resumes after 00:00 UTC")
+
+
+def test_an_expired_saved_search_id_restarts_the_window_without_duplicates(env, fake, clock):
+    add_user(fake, "bob")
+    fake.videos = make_videos("bob", 250)
+    fake.quota_left = 2  # bob's info and his first page
+    first = env.run(["bob"])
+    assert first.counts == {"quota": 1}
+    resume = json.loads(env.log()[0][6])
+    assert resume == {
+        "profile": True,
+        "window_start": "2026-05-17",
+        "cursor": 100,
+        "search_id": "search-1",
+    }
+    fake.quota_left = None
+    fake.expired_searches = {"search-1"}
+    clock.now = datetime(2026, 6, 16, 1, 0, tzinfo=UTC)
+    clock.sleeps.clear()
+    second = env.run(["bob"])
+    assert second.counts == {"ok": 1}
+    assert clock.sleeps == [5.0] * 5  # the saved search_id retried, then the window again
+    cursors = [q.body.get("cursor") for q in fake.calls(VIDEO_QUERY)]
+    assert cursors == [None, 100, *[100] * 6, None, 100, 200]
+    landed = read_landing(env.landing, "tiktok", "videos")
+    assert len(landed) == 250 and len({v["id"] for v in landed}) == 250
+    assert env.log()[-1][5] == 150  # only the videos not landed before
