@@ -10,6 +10,7 @@ the layout and with the API field names of :mod:`pipeline.landing.contract`::
     <landing>/instagram/media/dt=2026-10-01/media.json          JSON array / .jsonl on alternate days
     <landing>/campaigns/campaigns/campaigns.csv
     <landing>/campaigns/campaign_posts/campaign_posts.jsonl
+    <landing>/roster/creators/roster.csv                         the agency's tracked creators
 
 Shapes. Follower counts are heavy tailed (a truncated Pareto inside each tier, with shares
 falling as tiers rise) and every tier -- nano <10k, micro <50k, mid <500k, macro <1M, mega --
@@ -60,6 +61,7 @@ from pipeline.landing.contract import (
     ENTITIES,
     INSTAGRAM_CREATORS,
     INSTAGRAM_MEDIA,
+    ROSTER_CREATORS,
     TIKTOK_CREATORS,
     TIKTOK_VIDEOS,
     Entity,
@@ -1250,6 +1252,50 @@ def _campaign_posts(
     return rows.select(_json_object(members))
 
 
+# --- the agency's roster -------------------------------------------------------------------------
+
+
+def _roster(
+    spec: DemoSpec, tiktok_creators: pl.DataFrame, instagram_creators: pl.DataFrame
+) -> pl.DataFrame:
+    """Every demo person as a roster row: the shared persons with both handles, the others with
+    one. Like real agency sheets, ~20 % of the handles are written ``@Mia.Dance`` and ~5 % of the
+    creators are no longer tracked (``active`` false); ``active`` is blank for most rows
+    (absent means true)."""
+    rng = _Random(spec.seed, "roster")
+    handles = (
+        tiktok_creators.select("person", "first_name", "last_name", tiktok="username")
+        .join(
+            instagram_creators.select(
+                "person", first_name_ig="first_name", last_name_ig="last_name", instagram="username"
+            ),
+            on="person",
+            how="full",
+            coalesce=True,
+        )
+        .with_columns(
+            pl.coalesce("first_name", "first_name_ig").alias("first_name"),
+            pl.coalesce("last_name", "last_name_ig").alias("last_name"),
+        )
+        .sort("person")
+    )
+    person = pl.col("person")
+
+    def written(column: str) -> pl.Expr:
+        mention = rng.uniform(f"mention/{column}", person) < 0.2
+        handle = pl.col(column)
+        return pl.when(mention).then(pl.lit("@") + handle.str.to_titlecase()).otherwise(handle)
+
+    inactive = rng.uniform("inactive", person) < 0.05
+    return handles.select(
+        pl.format("CR-{}", (person + 1).cast(pl.String).str.zfill(5)).alias("creator_id"),
+        (pl.col("first_name") + " " + pl.col("last_name")).alias("display_name"),
+        written("tiktok").alias("tiktok_username"),
+        written("instagram").alias("instagram_username"),
+        pl.when(inactive).then(pl.lit("false")).otherwise(pl.lit("")).alias("active"),
+    )
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 
@@ -1326,5 +1372,8 @@ def write_demo_landing(
     folder = _partition_dir(landing_dir, CAMPAIGN_POSTS, None)
     _write_json_records(folder / "campaign_posts.jsonl", posts, as_array=False)
     tally.add(CAMPAIGN_POSTS, posts.height)
+    roster = _roster(spec, tiktok_creators, instagram_creators)
+    _write_csv(_partition_dir(landing_dir, ROSTER_CREATORS, None) / "roster.csv", roster)
+    tally.add(ROSTER_CREATORS, roster.height)
 
     return DemoSummary(landing_dir, dict(tally.files), dict(tally.records))

@@ -35,6 +35,7 @@ from pipeline.landing.contract import (
     CAMPAIGNS,
     INSTAGRAM_CREATORS,
     INSTAGRAM_MEDIA,
+    ROSTER_CREATORS,
     TIKTOK_CREATORS,
     TIKTOK_VIDEOS,
     Entity,
@@ -338,6 +339,7 @@ def test_each_entity_rejects_missing_required_fields():
         (INSTAGRAM_MEDIA, MEDIA | {"id": None}),
         (CAMPAIGNS, {"brand": "Acme"}),
         (CAMPAIGN_POSTS, CAMPAIGN_POST | {"fee": ""}),
+        (ROSTER_CREATORS, {"tiktok_username": "mia"}),
     ]
     for entity, row in cases:
         result = clean(entity, [row], None if not entity.dated else date(2026, 10, 30))
@@ -481,6 +483,33 @@ def test_usernames_normalised_on_every_entity():
     for entity, row, column in cases:
         result = clean(entity, [row], None if not entity.dated else date(2026, 10, 30))
         assert result.clean[column].to_list() == ["mixedcase"], entity.key
+
+
+def test_roster_needs_one_username_and_defaults_active_to_true():
+    rows = [
+        {"creator_id": "CR-1", "tiktok_username": " @Mia.Dance ", "active": None},
+        {"creator_id": "CR-2", "instagram_username": "@Leo", "active": "no"},
+        {"creator_id": "CR-3", "tiktok_username": "", "instagram_username": None},
+        {"creator_id": "CR-4", "tiktok_username": " @ ", "active": "yes"},  # empty once cleaned
+        {"creator_id": "CR-5", "tiktok_username": "a", "instagram_username": "B", "active": "1"},
+        {"creator_id": "CR-6", "tiktok_username": "a", "active": "maybe"},
+    ]
+    result = clean(ROSTER_CREATORS, rows, partition_day=None)
+    assert rejected_reasons(result) == {
+        3: MISSING_REQUIRED_FIELD,
+        4: MISSING_REQUIRED_FIELD,
+        6: INVALID_VALUE,
+    }
+    assert (
+        "one of tiktok_username, instagram_username is required" in (result.rejected["detail"][0])
+    )
+    assert result.clean.select(
+        "creator_id", "tiktok_username", "instagram_username", "active"
+    ).rows() == [
+        ("CR-1", "mia.dance", None, True),
+        ("CR-2", None, "leo", False),
+        ("CR-5", "a", "b", True),
+    ]
 
 
 def test_campaign_dates_and_codes():

@@ -43,6 +43,7 @@ def test_lineage_runs_from_each_landing_entity_to_the_marts(defs: dg.Definitions
         "instagram_media": "marts/instagram_posts",
         "campaigns": "marts/campaign_performance",
         "campaign_posts": "marts/campaign_performance",
+        "roster_creators": "intermediate/int_roster_creators_latest",
     }
     for entity in ENTITIES:
         ingest_key = dg.AssetKey(["ingest", entity.table])

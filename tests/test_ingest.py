@@ -120,7 +120,7 @@ def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
             result[table] = con.execute(
                 f"select {kept} from ingest.{table} order by all"
             ).fetchall()
-    assert len(result) == 8  # files, rejected_records and the six entity tables
+    assert len(result) == 9  # files, rejected_records and the seven entity tables
     return result
 
 

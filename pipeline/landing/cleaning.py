@@ -305,6 +305,13 @@ def field_rule(field: Field, hidden_sentinel: bool = False) -> FieldRule:
     raise AssertionError(f"no cleaning rule for {field.kind}")
 
 
+def _blank_username_or_text(entity: Entity, name: str) -> pl.Expr:
+    """Absent, or empty once cleaned (a username of only ``@`` and spaces is empty)."""
+    if entity.field(name).kind is Kind.USERNAME:
+        return is_blank(name) | (normalize_username(name) == "")
+    return is_blank(name)
+
+
 @dataclass
 class CleanResult:
     clean: pl.DataFrame  # contract fields, typed, plus _line_number
@@ -444,7 +451,19 @@ def _clean(
                     ),
                 )
             )
-        values.append(rule.value.alias(f.name))
+        value = rule.value if f.default is None else rule.value.fill_null(f.default)
+        values.append(value.alias(f.name))
+
+    if entity.required_one_of:
+        fields = entity.required_one_of
+        problems.append(
+            (
+                pl.when(pl.all_horizontal(_blank_username_or_text(entity, n) for n in fields)).then(
+                    pl.lit(MISSING_REQUIRED_FIELD)
+                ),
+                pl.lit(f"one of {', '.join(fields)} is required but all are missing or empty"),
+            )
+        )
 
     if entity.timestamp_field is not None:
         created = pl.col(_parsed(entity.timestamp_field))

@@ -49,16 +49,18 @@ class Field:
     required: bool = False
     aliases: tuple[str, ...] = ()  # other spellings accepted in landing files
     description: str = ""
+    default: bool | None = None  # value of an absent field (only BOOL fields have one today)
 
 
 @dataclass(frozen=True)
 class Entity:
-    platform: str  # landing folder level 1: tiktok | instagram | campaigns
+    platform: str  # landing folder level 1: tiktok | instagram | campaigns | roster
     name: str  # landing folder level 2: creators | videos | media | campaigns | campaign_posts
     fields: tuple[Field, ...]
     dated: bool = True  # files live under dt=YYYY-MM-DD/ partition folders
     timestamp_field: str | None = None  # the post's creation time (checked against fetched_at)
     hidden_sentinel_fields: tuple[str, ...] = ()  # counts where -1 means "hidden" (NULL)
+    required_one_of: tuple[str, ...] = ()  # at least one of these fields must be present
 
     @property
     def key(self) -> str:
@@ -67,7 +69,8 @@ class Entity:
 
     @property
     def table(self) -> str:
-        """Warehouse table in schema ``ingest``: ``tiktok_videos``, ``campaigns``, ``campaign_posts``."""
+        """Warehouse table in schema ``ingest``: ``tiktok_videos``, ``campaigns``, ``campaign_posts``,
+        ``roster_creators``."""
         return self.name if self.platform == "campaigns" else f"{self.platform}_{self.name}"
 
     @property
@@ -184,6 +187,23 @@ CAMPAIGN_POSTS = Entity(
     dated=False,
 )
 
+# The agency's list of tracked creators: one agency creator_id, a username on either platform or
+# both. When a creator_id appears more than once, the row of the file whose path sorts last (then
+# the later line) wins (dbt: int_roster_creators_latest).
+ROSTER_CREATORS = Entity(
+    "roster",
+    "creators",
+    (
+        Field("creator_id", Kind.ID, required=True, description="The agency's own creator id."),
+        Field("display_name", Kind.TEXT),
+        Field("tiktok_username", Kind.USERNAME),
+        Field("instagram_username", Kind.USERNAME),
+        Field("active", Kind.BOOL, default=True),
+    ),
+    dated=False,
+    required_one_of=("tiktok_username", "instagram_username"),
+)
+
 ENTITIES: tuple[Entity, ...] = (
     TIKTOK_CREATORS,
     TIKTOK_VIDEOS,
@@ -191,6 +211,7 @@ ENTITIES: tuple[Entity, ...] = (
     INSTAGRAM_MEDIA,
     CAMPAIGNS,
     CAMPAIGN_POSTS,
+    ROSTER_CREATORS,
 )
 ENTITIES_BY_KEY: dict[str, Entity] = {e.key: e for e in ENTITIES}
 

@@ -122,7 +122,9 @@ def discover(landing_dir: Path) -> Discovery:
                     found.strays.append(StrayFile(relpath, f"invalid partition day {parts[0]!r}"))
                     continue
             elif len(parts) != 1:
-                found.strays.append(StrayFile(relpath, "campaign files are not partitioned"))
+                found.strays.append(
+                    StrayFile(relpath, f"{entity.platform.rstrip('s')} files are not partitioned")
+                )
                 continue
             found.files.append(
                 LandingFile(entity, path, relpath, partition_day, path.stat().st_size)
