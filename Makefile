@@ -78,8 +78,8 @@ bench: sync manifest
 	$(PY) -m pipeline bench --scale $(SCALE)
 
 lint: sync-dev
-	$(VENV)/bin/ruff check pipeline tests
-	$(VENV)/bin/ruff format --check pipeline tests
+	$(VENV)/bin/ruff check pipeline demo benchmarks tests
+	$(VENV)/bin/ruff format --check pipeline demo benchmarks tests
 
 clean:
 	rm -rf data .dagster_home dbt_project/target dbt_project/logs

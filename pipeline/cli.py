@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pipeline.settings import (
+    DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
     PROJECT_ROOT,
     WAREHOUSE_VAR,
@@ -84,8 +85,7 @@ def manifest_is_fresh(project_dir: Path = DBT_PROJECT_DIR) -> bool:
 def dbt_parse(settings: Settings, quiet: bool = True) -> None:
     """Build dbt_project/target/manifest.json, which dagster-dbt loads the dbt assets from."""
     os.environ[WAREHOUSE_VAR] = str(settings.warehouse)
-    dbt = Path(sys.executable).with_name("dbt")
-    command = [str(dbt), "parse", "--project-dir", str(DBT_PROJECT_DIR)]
+    command = [str(DBT_EXECUTABLE), "parse", "--project-dir", str(DBT_PROJECT_DIR)]
     command += ["--profiles-dir", str(DBT_PROJECT_DIR)]
     if quiet:
         command.append("--quiet")
@@ -164,7 +164,7 @@ def run_window(
 ) -> tuple[date, date]:
     """The days to process: --first-day/--last-day, else every day present in the landing zone."""
     from pipeline.defs.partitions import FIRST_DAY_VAR, daily_partitions
-    from pipeline.landing.files import discover
+    from pipeline.landing.discovery import discover
 
     present = sorted(
         {f.partition_day for f in discover(settings.landing_dir).files if f.partition_day}
@@ -184,7 +184,7 @@ def run_window(
 
 
 def command_demo(args: argparse.Namespace) -> int:
-    from pipeline.demo import DemoSpec, write_demo_landing
+    from demo import DemoSpec, write_demo_landing
 
     settings = Settings.from_env()
     landing = Path(args.landing_dir).resolve() if args.landing_dir else settings.landing_dir
@@ -198,7 +198,7 @@ def command_demo(args: argparse.Namespace) -> int:
 
 
 def command_bench(args: argparse.Namespace) -> int:
-    from pipeline.bench import run_bench_command
+    from benchmarks.run import run_bench_command
 
     data_dir = Path(args.data_dir) if args.data_dir else None
     results_dir = Path(args.results_dir) if args.results_dir else None

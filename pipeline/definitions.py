@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from pipeline.defs.dbt.assets import dbt_models, dbt_project
+from pipeline.defs.dbt.assets import MART_KEYS, dbt_models, dbt_project
 from pipeline.defs.ingest.assets import ingest_assets, ingest_checks
 from pipeline.defs.ingest.schedules import daily_build
 from pipeline.defs.ingest.sensors import landing_sensor
@@ -18,23 +15,18 @@ from pipeline.defs.ops.freshness import (
     build_freshness_sensor,
     build_mart_freshness_checks,
     freshness_window_from_env,
-    mart_keys,
 )
 from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.defs.serving.assets import serving_assets
 from pipeline.defs.serving.resources import Serving
-from pipeline.settings import Settings
+from pipeline.settings import DBT_EXECUTABLE, Settings
 
 __all__ = ["BUILD_ALL_JOB", "build_definitions", "defs"]
-
-DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     # stale when not updated for CREATOR_KPIS_FRESHNESS_HOURS (26); checked in every build_all
-    marts_freshness = build_mart_freshness_checks(
-        mart_keys([dbt_models]), freshness_window_from_env()
-    )
+    marts_freshness = build_mart_freshness_checks(MART_KEYS, freshness_window_from_env())
     return dg.Definitions(
         assets=[*ingest_assets, dbt_models, *serving_assets],
         asset_checks=[*ingest_checks, *marts_freshness],
@@ -49,7 +41,6 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "landing": LandingZone(path=str(settings.landing_dir)),
             "warehouse": Warehouse(path=str(settings.warehouse)),
             "serving": Serving(path=str(settings.serving)),
-            # the dbt installed next to this interpreter, whether or not the venv is activated
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
         },
         # DuckDB allows one writing process: run steps one after another in the run's process

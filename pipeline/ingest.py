@@ -22,7 +22,9 @@ import polars as pl
 
 from pipeline.landing.cleaning import MALFORMED_RECORD, REJECTED_SCHEMA, clean_batch
 from pipeline.landing.contract import Entity
-from pipeline.landing.files import LandingFile, UnreadableFile, read_landing_file
+from pipeline.landing.discovery import LandingFile
+from pipeline.landing.readers import read_landing_file
+from pipeline.landing.records import UnreadableFile
 from pipeline.warehouse import FileOutcome, ledger, write_file
 
 log = logging.getLogger(__name__)

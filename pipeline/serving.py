@@ -38,11 +38,10 @@ from pipeline.settings import (
     OperatorError,
     make_folder,
 )
+from pipeline.warehouse import INGEST_SCHEMA, MARTS_SCHEMA
 
-MARTS_SCHEMA = "marts"
 PUBLICATION_TABLE = "publication"
 WAREHOUSE_ALIAS = "publish_source"  # the warehouse, attached to the new file's connection
-INGEST_SCHEMA = "ingest"
 PARTITION_DAY_COLUMN = "_partition_day"  # lineage column of every dated ingest table
 
 PUBLICATION_COMMENT = (

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# the dbt installed next to this interpreter, whether or not the venv is activated
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 LANDING_DIR_VAR = "CREATOR_KPIS_LANDING_DIR"
 WAREHOUSE_VAR = "CREATOR_KPIS_WAREHOUSE"

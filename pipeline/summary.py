@@ -6,21 +6,8 @@ import dagster as dg
 
 from pipeline import warehouse
 from pipeline.settings import Settings
-
-MARTS_SCHEMA = "marts"
-
-TOP_CREATORS = {
-    "TikTok, by interaction rate over the recent window": (
-        "tiktok_creators",
-        "interaction_rate",
-        "followers",
-    ),
-    "Instagram, by engagement rate over the recent window": (
-        "instagram_creators",
-        "engagement_rate",
-        "followers",
-    ),
-}
+from pipeline.top_creators import TOP_CREATORS, top_creators
+from pipeline.warehouse import MARTS_SCHEMA
 
 
 def _step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -66,18 +53,9 @@ def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> 
             count = warehouse.table_row_count(con, f"{MARTS_SCHEMA}.{table}")
             print(f"  {MARTS_SCHEMA}.{table:<28} {count:>9,} rows")
         tables = {t for (t,) in marts}
-        for title, (table, kpi, followers) in TOP_CREATORS.items():
-            if table not in tables:
+        for spec in TOP_CREATORS:
+            if spec.mart not in tables:
                 continue
-            rows = con.execute(
-                f"""
-                select username, follower_tier, {followers}, {kpi}
-                from {MARTS_SCHEMA}.{table}
-                where {kpi} is not null
-                order by {kpi} desc, username
-                limit 5
-                """
-            ).fetchall()
-            print(f"\ntop 5 {title}:")
-            for username, tier, follower_count, value in rows:
+            print(f"\ntop 5 {spec.title}:")
+            for username, tier, follower_count, *_, value in top_creators(con, spec, limit=5):
                 print(f"  {username:<28} {tier:<6} {follower_count:>12,} followers  {value:8.2%}")

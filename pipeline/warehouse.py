@@ -23,6 +23,7 @@ from pipeline.landing.contract import ENTITIES, Entity, ingest_columns
 from pipeline.settings import WAREHOUSE_VAR, OperatorError, duckdb_memory_limit
 
 INGEST_SCHEMA = "ingest"
+MARTS_SCHEMA = "marts"  # the dbt marts (dbt_project.yml), published to the serving file
 
 FILES_DDL = f"""
 create table if not exists {INGEST_SCHEMA}.files (

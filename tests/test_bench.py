@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bench import SCALES, Measurement, format_table, measure, stage_selections
+from benchmarks.measure import Measurement, measure
+from benchmarks.report import format_table
+from benchmarks.scales import SCALES
+from benchmarks.stages import stage_selections
 from pipeline.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 # every dbt model of the project (staging, intermediate, marts): all are built by every run
@@ -137,7 +140,7 @@ def test_measure_counts_the_whole_process_tree(tmp_path: Path) -> None:
 
 
 def test_landing_is_reused_while_its_marker_matches(tmp_path: Path) -> None:
-    from pipeline.bench import landing_for
+    from benchmarks.landing import landing_for
 
     first_landing, first = landing_for(SCALES["tiny"], tmp_path)
     assert first["generated_now"] and first["total_records"] > 0

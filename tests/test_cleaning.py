@@ -41,7 +41,7 @@ from pipeline.landing.contract import (
     Entity,
     Kind,
 )
-from pipeline.landing.files import RAW_LINE, RAW_RECORD
+from pipeline.landing.records import RAW_LINE, RAW_RECORD
 
 # --- helpers ------------------------------------------------------------------------------------
 

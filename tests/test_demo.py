@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.demo import DemoSpec, write_demo_landing
+from demo import DemoSpec, write_demo_landing
 
 SPEC = DemoSpec(creators=15, days=6, seed=11)
 DATED = ("tiktok/creators", "tiktok/videos", "instagram/creators", "instagram/media")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
+from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, WAREHOUSE_VAR
 from tests.conftest import PipelineRun
 
 APPROX = pytest.approx
@@ -207,9 +206,13 @@ def test_campaign_performance_mart(e2e_run: PipelineRun) -> None:
         2_500,
     )
     assert tiktok["engagements"] == 25_000
-    assert tiktok["cpm"] == APPROX(7.0)  # 1750 / 250000 * 1000
-    assert tiktok["cpv"] == APPROX(0.007)
-    assert tiktok["cpe"] == APPROX(0.07)  # 1750 / 25000
+    # the costs divide the fee of the found posts only (1000 + 500), not id 999's 250
+    assert (tiktok["posts_found"], tiktok["posts_with_views"]) == (2, 2)
+    assert Decimal(str(tiktok["fee_found"])) == Decimal("1500")
+    assert Decimal(str(tiktok["fee_with_views"])) == Decimal("1500")
+    assert tiktok["cpm"] == APPROX(6.0)  # 1500 / 250000 * 1000
+    assert tiktok["cpv"] == APPROX(0.006)
+    assert tiktok["cpe"] == APPROX(0.06)  # 1500 / 25000
 
     assert (instagram["posts"], instagram["creators"]) == (2, 1)
     assert Decimal(str(instagram["total_fee"])) == Decimal("1000")
@@ -218,6 +221,8 @@ def test_campaign_performance_mart(e2e_run: PipelineRun) -> None:
     assert instagram["comments"] == 500
     assert instagram["engagements"] == 2_500
     assert instagram["cpm"] is None and instagram["cpv"] is None
+    assert (instagram["posts_with_views"], instagram["fee_with_views"]) == (0, None)
+    assert Decimal(str(instagram["fee_found"])) == Decimal("1000")
     assert instagram["cpe"] == APPROX(0.4)  # 1000 / 2500
 
 
@@ -247,9 +252,15 @@ def test_dbt_unit_tests_pass(e2e_run: PipelineRun) -> None:
     """The pipeline's builds leave dbt's unit tests out (they test SQL, not data): run them here,
     against the warehouse the end-to-end run built (unit tests need their parents to exist)."""
     target = e2e_run.settings.warehouse.parent / "dbt_unit_target"
-    dbt = Path(sys.executable).with_name("dbt")
     done = subprocess.run(
-        [str(dbt), "test", "--select", "test_type:unit", "--project-dir", str(DBT_PROJECT_DIR)]
+        [
+            str(DBT_EXECUTABLE),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+        ]
         + ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
         env=dict(os.environ, **{WAREHOUSE_VAR: str(e2e_run.settings.warehouse)}),
         capture_output=True,

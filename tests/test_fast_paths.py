@@ -21,23 +21,21 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from pipeline.demo import DemoSpec, write_demo_landing
-from pipeline.landing import cleaning, files
+from demo import DemoSpec, write_demo_landing
+from pipeline.landing import cleaning
 from pipeline.landing.contract import (
     INSTAGRAM_CREATORS,
     INSTAGRAM_MEDIA,
     TIKTOK_CREATORS,
     TIKTOK_VIDEOS,
     Entity,
+    Kind,
 )
-from pipeline.landing.files import (
-    RAW_LINE,
-    RAW_RECORD,
-    LandingFile,
-    UnreadableFile,
-    discover,
-    read_landing_file,
-)
+from pipeline.landing.discovery import LandingFile, discover
+from pipeline.landing.readers import read_landing_file
+from pipeline.landing.readers.csv_file import read_csv_fast
+from pipeline.landing.readers.json_fast import read_json_fast
+from pipeline.landing.records import RAW_LINE, RAW_RECORD, UnreadableFile
 
 TESTS_DIR = Path(__file__).parent
 DAY = "2026-10-30"
@@ -92,9 +90,9 @@ def test_demo_files_take_the_fast_path_and_read_the_same(tmp_path: Path) -> None
             continue  # campaign fees are decimals ("fee":80.00): the exact reader keeps "80.00"
         if landing_file.path.suffix in (".json", ".jsonl"):
             as_array = text.lstrip().startswith("[")
-            assert files._read_json_fast(data, landing_file.entity, as_array) is not None
+            assert read_json_fast(data, landing_file.entity, as_array) is not None
         else:
-            assert files._read_csv_fast(text, landing_file.entity) is not None
+            assert read_csv_fast(text, landing_file.entity) is not None
 
 
 # --- generated JSON files -----------------------------------------------------------------------
@@ -209,7 +207,7 @@ def test_generated_json_files_read_the_same_both_ways(tmp_path: Path, messy: boo
         landing_file = landing_with(tmp_path / str(round_number), entity, name, data)
         assert_same_batch(landing_file)
         as_array = name.endswith(".json")
-        taken += files._read_json_fast(data, entity, as_array) is not None
+        taken += read_json_fast(data, entity, as_array) is not None
     if messy:
         assert rounds / 5 < taken < rounds  # both paths are exercised
     else:
@@ -267,7 +265,7 @@ def test_generated_csv_files_read_the_same_both_ways(tmp_path: Path, messy: bool
         landing_file = landing_with(tmp_path / str(round_number), entity, "records.csv", data)
         assert_same_batch(landing_file)
         text = data.decode("utf-8-sig")
-        taken += files._read_csv_fast(text, entity) is not None
+        taken += read_csv_fast(text, entity) is not None
     if messy:
         assert rounds / 5 < taken < rounds  # both paths are exercised
     else:
@@ -277,16 +275,16 @@ def test_generated_csv_files_read_the_same_both_ways(tmp_path: Path, messy: bool
 def test_fast_json_reader_declines_what_polars_would_spell_differently(tmp_path: Path) -> None:
     for token in ("1.50", "1e3", "-0", "123456789012345678901", '{"a": 1}'):
         data = b'{"id":"1","username":"a","view_count":%s}\n' % token.encode()
-        assert files._read_json_fast(data, TIKTOK_VIDEOS, as_array=False) is None, token
+        assert read_json_fast(data, TIKTOK_VIDEOS, as_array=False) is None, token
     for data in (
         b'{"id":"1","id":"2"}\n',  # duplicate key: Python keeps the last, Polars the first
         b'{"\\u0069d":"1"}\n',  # an escaped key
         b'{"id":"\\ud83d"}\n',  # a lone surrogate
         b'{"hashtag_names":["a",1.5]}\n',
     ):
-        assert files._read_json_fast(data, TIKTOK_VIDEOS, as_array=False) is None, data
+        assert read_json_fast(data, TIKTOK_VIDEOS, as_array=False) is None, data
     plain = b'{"id":"1","view_count":12,"hashtag_names":["a"],"x":1.5}\n'
-    parsed = files._read_json_fast(plain, TIKTOK_VIDEOS, as_array=False)
+    parsed = read_json_fast(plain, TIKTOK_VIDEOS, as_array=False)
     assert parsed is not None
     assert parsed.select("id", "view_count", "hashtag_names").row(0) == ("1", "12", ["a"])
     assert isinstance(parsed, pl.DataFrame)
@@ -352,10 +350,13 @@ def test_clean_batch_plain_rows_clean_as_the_full_rules_do(entity: Entity) -> No
 
 def test_plain_timestamps_parse_as_the_full_rule_does() -> None:
     shaped = [t for t in TIMESTAMP_SPELLINGS if t is not None]
-    frame = pl.DataFrame({"t": shaped}).filter(pl.col("t").str.contains(cleaning._PLAIN_TIMESTAMP))
+    frame = pl.DataFrame({"t": shaped}).filter(
+        pl.col("t").str.contains(cleaning.PLAIN_PATTERNS[Kind.TIMESTAMP])
+    )
     assert frame.height >= 16
     both = frame.select(
-        cleaning.parse_timestamp("t").alias("full"), cleaning._plain_timestamp("t").alias("plain")
+        cleaning.parse_timestamp("t").alias("full"),
+        cleaning.parse_timestamp("t", plain=True).alias("plain"),
     )
     # as microseconds: Python datetimes cannot hold year 0
     assert both["full"].cast(pl.Int64).to_list() == both["plain"].cast(pl.Int64).to_list()

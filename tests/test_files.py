@@ -22,17 +22,9 @@ from pipeline.landing.contract import (
     TIKTOK_VIDEOS,
     Entity,
 )
-from pipeline.landing.files import (
-    RAW_LINE,
-    RAW_RECORD,
-    REPLACEMENT,
-    LandingFile,
-    RawBatch,
-    StrayFile,
-    UnreadableFile,
-    discover,
-    read_landing_file,
-)
+from pipeline.landing.discovery import LandingFile, StrayFile, discover
+from pipeline.landing.readers import read_landing_file
+from pipeline.landing.records import RAW_LINE, RAW_RECORD, REPLACEMENT, RawBatch, UnreadableFile
 
 CATALOGUE = Path(__file__).parent / "landing_catalogue"
 DAY = "2026-10-30"

@@ -9,13 +9,13 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from pipeline.defs.dbt.assets import mart_keys
 from pipeline.defs.ops.freshness import (
     DEFAULT_FRESHNESS_HOURS,
     FRESHNESS_HOURS_VAR,
     FRESHNESS_SENSOR_NAME,
     build_mart_freshness_checks,
     freshness_window_from_env,
-    mart_keys,
 )
 from pipeline.settings import OperatorError, Settings
 from tests.conftest import MARTS

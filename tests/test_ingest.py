@@ -24,7 +24,7 @@ from pipeline.landing.contract import (
     TIKTOK_VIDEOS,
     Entity,
 )
-from pipeline.landing.files import discover
+from pipeline.landing.discovery import discover
 from pipeline.warehouse import FileOutcome, connect, ensure_ingest_schema
 
 CATALOGUE = Path(__file__).parent / "landing_catalogue"

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pipeline.demo import DemoSpec, write_demo_landing
+    from demo import DemoSpec, write_demo_landing
 
     root = tmp_path_factory.mktemp("rerun") / "landing"
     write_demo_landing(root, DemoSpec(creators=60, days=12, seed=11))

@@ -1,6 +1,6 @@
 """Cleaning rules: small functions that build Polars expressions, composed per entity.
 
-Every rule takes the name of a text column (as read by :mod:`pipeline.landing.files`) and returns
+Every rule takes the name of a text column (as read by :mod:`pipeline.landing.readers`) and returns
 an expression for the typed value; a separate expression gives the rejection reason (or null).
 :func:`clean_batch` composes them from the entity's declarative field list and splits a file's
 records into clean rows and rejected rows, each rejection with one reason code and a
@@ -15,7 +15,7 @@ from datetime import date, datetime
 import polars as pl
 
 from pipeline.landing.contract import Entity, Field, Kind
-from pipeline.landing.files import RAW_LINE, RAW_RECORD
+from pipeline.landing.records import RAW_LINE, RAW_RECORD
 
 # Reason codes (the ``reason`` column of ingest.rejected_records).
 MALFORMED_RECORD = "malformed_record"
@@ -50,17 +50,40 @@ def is_blank(column: str) -> pl.Expr:
     return pl.col(column).is_null() | (_text(column) == "")
 
 
+# --- plain values: the common spellings, parsed by cheaper expressions --------------------------
+#
+# Most records spell their counts as plain digits and their timestamps in one ISO-8601 form or
+# as epoch seconds. For those rows, parse_count is a cast and parse_timestamp needs one format:
+# the full rules try every accepted spelling on every row, which costs ~10x more. clean_batch
+# cleans the plain rows with these expressions and the rest with the full rules; the results are
+# identical (tests/test_fast_paths.py checks both ways on the same records). One rule per kind
+# serves both: ``parse_count(column, plain=True)`` / ``parse_timestamp(column, plain=True)``.
+
+_PLAIN_COUNT = r"^[0-9]{1,18}$"  # fits Int64, no sign, separator or suffix
+_PLAIN_ISO = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})$"
+)
+_PLAIN_EPOCH = r"^[0-9]{1,10}$"
+_PLAIN_TIMESTAMP = f"{_PLAIN_ISO}|{_PLAIN_EPOCH}"
+# per kind: the spelling of a plain value (kinds without one are plain whatever they hold)
+PLAIN_PATTERNS = {Kind.COUNT: _PLAIN_COUNT, Kind.TIMESTAMP: _PLAIN_TIMESTAMP}
+
+
 # --- counts -------------------------------------------------------------------------------------
 
 
-def parse_count(column: str) -> pl.Expr:
+def parse_count(column: str, plain: bool = False) -> pl.Expr:
     """A count as an exact Int64 (may be negative), or null when it is not a whole number.
 
     Accepted: ``12345``, ``"12,345"``, ``"1.234.567"`` (groups of three digits are thousands
     separators), ``"45.3K"``, ``"1,5M"`` (with a K/M/B suffix a single ``,`` or ``.`` is the
     decimal mark), ``"2B"``, ``12.0`` (a whole decimal). Not accepted: ``"1.5"``, ``"1.2345K"``
-    (= 1234.5), ``"abc"``, ``""``, booleans.
+    (= 1234.5), ``"abc"``, ``""``, booleans. ``plain``: the values match ``PLAIN_PATTERNS`` (or are
+    null), for which the parse is a cast.
     """
+    if plain:
+        return pl.col(column).cast(pl.Int64, strict=False)
     text = _text(column).str.replace_all(r"\s+", "")
     negative = text.str.starts_with("-")
     body = text.str.strip_prefix("-").str.strip_prefix("+")
@@ -134,13 +157,27 @@ _ISO_FORMATS = (
 _NAIVE_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
 
 
-def parse_timestamp(column: str) -> pl.Expr:
+def parse_timestamp(column: str, plain: bool = False) -> pl.Expr:
     """A timestamp as naive UTC ``Datetime('us')``, or null when it cannot be parsed.
 
     Accepted: Unix epoch seconds (number or numeric string, decimals allowed), ISO-8601 with
     ``Z``, ``+00:00``, ``+0000`` or another offset (converted to UTC), ISO-8601 without an
     offset (taken as UTC), a date ``YYYY-MM-DD`` (midnight UTC). A space may replace the ``T``.
+    ``plain``: the values match ``PLAIN_PATTERNS`` (or are null): epoch seconds or ISO-8601 with
+    seconds and an offset, which the first two formats read.
     """
+    if plain:
+        text = pl.col(column)
+        iso = text.str.replace(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) ", "${1}T").str.replace(
+            r"Z$", "+00:00"
+        )
+        with_offset = [
+            iso.str.to_datetime(
+                fmt, time_unit="us", time_zone="UTC", strict=False
+            ).dt.replace_time_zone(None)
+            for fmt in _ISO_FORMATS[:2]
+        ]
+        return pl.coalesce(_from_epoch_seconds(text), *with_offset).cast(pl.Datetime("us"))
     text = _text(column)
     from_epoch = _from_epoch_seconds(text)
     iso = text.str.replace(r"^(\d{4}-\d{2}-\d{2}) ", "${1}T").str.replace(r"[Zz]$", "+00:00")
@@ -253,23 +290,40 @@ class FieldRule:
     value: pl.Expr
     reason: pl.Expr | None  # null when the value is fine; None when the kind cannot fail
     expected: str  # for the human-readable detail
+    # counts and timestamps: the parse, evaluated once into the column ``parsed_column(name)``
+    # that ``value`` and ``reason`` read (the parse is the costly part of the rule)
+    parsed: pl.Expr | None = None
 
 
-def field_rule(field: Field, hidden_sentinel: bool = False) -> FieldRule:
+def parsed_column(name: str) -> str:
+    return f"_parsed_{name}"
+
+
+def field_rule(field: Field, hidden_sentinel: bool = False, plain: bool = False) -> FieldRule:
+    """The cleaning rule of one field: its typed value, its rejection reason, what it expects.
+
+    ``plain`` is for rows whose value matches the kind's ``PLAIN_PATTERNS`` (or is null): the
+    same rule, with the cheaper parse that is exact for those spellings.
+    """
     name = field.name
     none = pl.lit(None, dtype=pl.String)
     match field.kind:
         case Kind.COUNT:
+            parsed = parse_count(name, plain)
+            column = pl.col(parsed_column(name))
+            # a plain count is a valid one: no check
+            reason = None if plain else count_reason(name, hidden_sentinel, column)
             return FieldRule(
-                parse_count(name),
-                count_reason(name, hidden_sentinel),
-                _EXPECTED[Kind.COUNT],
+                column, reason, _EXPECTED[Kind.COUNT], parsed.alias(parsed_column(name))
             )
         case Kind.TIMESTAMP:
+            parsed = parse_timestamp(name, plain)
+            column = pl.col(parsed_column(name))
             return FieldRule(
-                parse_timestamp(name),
-                timestamp_reason(name),
+                column,
+                timestamp_reason(name, column),
                 _EXPECTED[Kind.TIMESTAMP],
+                parsed.alias(parsed_column(name)),
             )
         case Kind.DATE:
             value = parse_date(name)
@@ -333,43 +387,11 @@ def _show(column: str) -> pl.Expr:
     return pl.lit('"') + shortened.otherwise(text) + pl.lit('"')
 
 
-# --- plain rows: the common spellings, parsed by cheaper expressions ----------------------------
-#
-# Most records spell their counts as plain digits and their timestamps in one ISO-8601 form or
-# as epoch seconds. For those rows, parse_count is a cast and parse_timestamp needs one format:
-# the full rules try every accepted spelling on every row, which costs ~10x more. clean_batch
-# cleans the plain rows with these expressions and the rest with the full rules; the results are
-# identical (tests/test_fast_paths.py checks both ways on the same records).
-
-_PLAIN_COUNT = r"^[0-9]{1,18}$"  # fits Int64, no sign, separator or suffix
-_PLAIN_ISO = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
-    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})$"
-)
-_PLAIN_EPOCH = r"^[0-9]{1,10}$"
-_PLAIN_TIMESTAMP = f"{_PLAIN_ISO}|{_PLAIN_EPOCH}"
-_ROW = "_clean_row"  # the row's position in the batch, while plain and other rows are apart
-
-
-def _plain_timestamp(column: str) -> pl.Expr:
-    """parse_timestamp for values matching _PLAIN_TIMESTAMP: epoch seconds or ISO-8601 with
-    seconds and an offset, which only the first two formats of parse_timestamp can read."""
-    text = pl.col(column)
-    iso = text.str.replace(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) ", "${1}T").str.replace(r"Z$", "+00:00")
-    with_offset = [
-        iso.str.to_datetime(
-            fmt, time_unit="us", time_zone="UTC", strict=False
-        ).dt.replace_time_zone(None)
-        for fmt in _ISO_FORMATS[:2]
-    ]
-    return pl.coalesce(_from_epoch_seconds(text), *with_offset).cast(pl.Datetime("us"))
-
-
 def _plain_rows(records: pl.DataFrame, entity: Entity) -> pl.Series | None:
     """Rows whose counts and timestamps are all null or plain; None if the entity has none."""
     conditions = []
     for f in entity.fields:
-        pattern = {Kind.COUNT: _PLAIN_COUNT, Kind.TIMESTAMP: _PLAIN_TIMESTAMP}.get(f.kind)
+        pattern = PLAIN_PATTERNS.get(f.kind)
         if pattern is not None:
             conditions.append(pl.col(f.name).is_null() | pl.col(f.name).str.contains(pattern))
     if not conditions:
@@ -377,8 +399,7 @@ def _plain_rows(records: pl.DataFrame, entity: Entity) -> pl.Series | None:
     return records.select(pl.all_horizontal(conditions).fill_null(False)).to_series()
 
 
-def _parsed(name: str) -> str:
-    return f"_parsed_{name}"
+_ROW = "_clean_row"  # the row's position in the batch, while plain and other rows are apart
 
 
 def clean_batch(records: pl.DataFrame, entity: Entity, partition_day: date | None) -> CleanResult:
@@ -412,25 +433,9 @@ def _clean(
     values: list[pl.Expr] = []
     for f in entity.fields:
         hidden_sentinel = f.name in entity.hidden_sentinel_fields
-        if f.kind is Kind.COUNT:
-            value = (
-                pl.col(f.name).cast(pl.Int64, strict=False) if plain_rows else parse_count(f.name)
-            )
-            parsed.append(value.alias(_parsed(f.name)))
-            # a plain count is a valid one: no check
-            reason = (
-                None
-                if plain_rows
-                else count_reason(f.name, hidden_sentinel, pl.col(_parsed(f.name)))
-            )
-            rule = FieldRule(pl.col(_parsed(f.name)), reason, _EXPECTED[Kind.COUNT])
-        elif f.kind is Kind.TIMESTAMP:
-            value = _plain_timestamp(f.name) if plain_rows else parse_timestamp(f.name)
-            parsed.append(value.alias(_parsed(f.name)))
-            reason = timestamp_reason(f.name, pl.col(_parsed(f.name)))
-            rule = FieldRule(pl.col(_parsed(f.name)), reason, _EXPECTED[Kind.TIMESTAMP])
-        else:
-            rule = field_rule(f, hidden_sentinel=hidden_sentinel)
+        rule = field_rule(f, hidden_sentinel=hidden_sentinel, plain=plain_rows)
+        if rule.parsed is not None:
+            parsed.append(rule.parsed)
         if f.required:
             problems.append(
                 (
@@ -466,8 +471,8 @@ def _clean(
         )
 
     if entity.timestamp_field is not None:
-        created = pl.col(_parsed(entity.timestamp_field))
-        observed = pl.col(_parsed("fetched_at"))
+        created = pl.col(parsed_column(entity.timestamp_field))
+        observed = pl.col(parsed_column("fetched_at"))
         if partition_day is not None:
             observed = observed.fill_null(pl.lit(partition_day).cast(pl.Datetime("us")))
         too_late = created > observed + pl.duration(days=1)

@@ -7,7 +7,7 @@ dbt as the vars ``min_day``/``max_day``, and the incremental models read only th
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import dagster as dg
 import duckdb
@@ -18,15 +18,22 @@ from pipeline.defs.metadata import table_metadata
 from pipeline.defs.partitions import daily_partitions, partition_window_days, single_run_backfill
 from pipeline.defs.resources import Warehouse
 from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
+from pipeline.top_creators import TOP_CREATORS, TopCreators, top_creators
+from pipeline.warehouse import MARTS_SCHEMA
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 translator = CreatorKpisTranslator()
 
-# Each creators mart gets a Markdown preview of its top creators by the platform's KPI.
-TOP_CREATORS_PREVIEW = {
-    ("marts", "tiktok_creators"): ("interaction_rate", "followers, videos_in_window, median_views"),
-    ("marts", "instagram_creators"): ("engagement_rate", "followers, posts_in_window, avg_likes"),
-}
+
+# every dbt model in schema marts, as the translator keys them: ["marts", "<model name>"]
+def mart_keys(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetKey]:
+    """The asset keys ``marts/<name>`` among the given assets (e.g. the dbt models)."""
+    keys = {key for asset in assets for key in asset.keys if key.path[0] == MARTS_SCHEMA}
+    return sorted(keys, key=lambda key: key.to_user_string())
+
+
+# Each creators mart gets a preview of its top creators by the platform's KPI.
+TOP_CREATORS_PREVIEW = {(MARTS_SCHEMA, spec.mart): spec for spec in TOP_CREATORS}
 
 
 class DbtBuildConfig(dg.Config):
@@ -34,22 +41,13 @@ class DbtBuildConfig(dg.Config):
 
 
 def top_creators_markdown(
-    con: duckdb.DuckDBPyConnection, table: str, kpi: str, columns: str, limit: int = 10
+    con: duckdb.DuckDBPyConnection, spec: TopCreators, limit: int = 10
 ) -> str:
-    rows = con.execute(
-        f"""
-        select username, follower_tier, {columns}, {kpi}
-        from {table}
-        where {kpi} is not null
-        order by {kpi} desc, username
-        limit {int(limit)}
-        """
-    ).fetchall()
-    names = ["username", "follower_tier", *[c.strip() for c in columns.split(",")], kpi]
+    names = spec.names
     lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-    for row in rows:
+    for row in top_creators(con, spec, limit):
         cells = [
-            f"{v:.2%}" if name == kpi else f"{v:,}" if isinstance(v, int) else str(v)
+            f"{v:.2%}" if name == spec.kpi else f"{v:,}" if isinstance(v, int) else str(v)
             for name, v in zip(names, row)
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -67,9 +65,8 @@ def _with_table_metadata(events: list, warehouse: Warehouse) -> Iterator:
                 if len(path) == 2:
                     metadata = table_metadata(con, path[0], path[1])
                     if path in TOP_CREATORS_PREVIEW and metadata:
-                        kpi, columns = TOP_CREATORS_PREVIEW[path]
                         metadata["top_10_creators"] = dg.MetadataValue.md(
-                            top_creators_markdown(con, ".".join(path), kpi, columns)
+                            top_creators_markdown(con, TOP_CREATORS_PREVIEW[path])
                         )
                     if metadata:
                         event = event.with_metadata({**event.metadata, **metadata})
@@ -108,3 +105,6 @@ def dbt_models(
             description="dbt build failed; see the dbt logs of this step for the failing node",
             metadata={"dbt_command": " ".join(invocation.process.args)},
         )
+
+
+MART_KEYS = mart_keys([dbt_models])

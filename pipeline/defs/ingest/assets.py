@@ -9,7 +9,7 @@ from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.ingest import ingest_files, partition_days
 from pipeline.landing.contract import ENTITIES, Entity
-from pipeline.landing.files import discover
+from pipeline.landing.discovery import discover
 from pipeline.warehouse import INGEST_SCHEMA, ensure_ingest_schema
 
 OWNERS = ["team:data-engineering"]

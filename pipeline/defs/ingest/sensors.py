@@ -10,7 +10,7 @@ import dagster as dg
 from pipeline.defs.jobs import build_all
 from pipeline.defs.partitions import daily_partitions
 from pipeline.defs.resources import LandingZone
-from pipeline.landing.files import LandingFile, discover
+from pipeline.landing.discovery import LandingFile, discover
 
 AUTOMATION_VAR = "CREATOR_KPIS_AUTOMATION"
 

@@ -19,7 +19,6 @@ from pipeline.settings import OperatorError
 
 FRESHNESS_HOURS_VAR = "CREATOR_KPIS_FRESHNESS_HOURS"
 DEFAULT_FRESHNESS_HOURS = 26.0  # a daily pipeline plus two hours of slack
-MARTS_SCHEMA = "marts"
 FRESHNESS_SENSOR_NAME = "marts_freshness_sensor"
 
 
@@ -37,12 +36,6 @@ def freshness_window_from_env() -> timedelta:
             f"{FRESHNESS_HOURS_VAR}={value!r} is not a positive number of hours: fix or unset it"
         )
     return timedelta(hours=hours)
-
-
-def mart_keys(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetKey]:
-    """The asset keys ``marts/<name>`` among the given assets (e.g. the dbt models)."""
-    keys = {key for asset in assets for key in asset.keys if key.path[0] == MARTS_SCHEMA}
-    return sorted(keys, key=lambda key: key.to_user_string())
 
 
 def build_mart_freshness_checks(

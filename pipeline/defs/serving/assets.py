@@ -5,16 +5,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.defs.dbt.assets import dbt_models
+from pipeline.defs.dbt.assets import MART_KEYS
 from pipeline.defs.resources import Warehouse
 from pipeline.defs.serving.resources import Serving
-from pipeline.serving import MARTS_SCHEMA, PUBLICATION_TABLE, publish_marts, rows_column
+from pipeline.serving import PUBLICATION_TABLE, publish_marts, rows_column
 from pipeline.settings import OperatorError
-
-# every dbt model in schema marts, as the translator keys them: ["marts", "<model name>"]
-MART_KEYS = sorted(
-    (key for key in dbt_models.keys if key.path[0] == MARTS_SCHEMA), key=lambda k: k.path
-)
+from pipeline.warehouse import MARTS_SCHEMA
 
 
 @dg.asset(

@@ -1,5 +1,5 @@
 with campaign_posts as (
-    select * from {{ ref('stg_campaigns__campaign_posts') }}
+    select * from {{ ref('int_campaign_posts_deduplicated') }}
 ),
 
 campaigns as (
@@ -39,65 +39,50 @@ post_metrics as (
     from instagram_posts
 ),
 
--- every listing: fees and creators count per listing row
-listing_totals as (
+-- each listed post once (de-duplicated), with its metrics when we track it
+listings as (
     select
         campaign_posts.campaign_id,
         campaign_posts.platform,
-        count(distinct campaign_posts.post_id) as posts,
-        count(distinct coalesce(post_metrics.username, campaign_posts.creator_username)) as creators,
-        sum(campaign_posts.fee) as total_fee
+        campaign_posts.post_id,
+        campaign_posts.fee,
+        campaign_posts.creator_username,
+        post_metrics.post_id is not null as is_found,
+        post_metrics.username,
+        post_metrics.views,
+        post_metrics.likes,
+        post_metrics.comments,
+        post_metrics.shares
     from campaign_posts
     left join post_metrics
         on campaign_posts.platform = post_metrics.platform
         and campaign_posts.post_id = post_metrics.post_id
-    group by campaign_posts.campaign_id, campaign_posts.platform
 ),
 
--- each distinct post of a campaign once, with its metrics when we track it
-campaign_distinct_posts as (
-    select distinct
-        campaign_id,
-        platform,
-        post_id
-    from campaign_posts
-),
-
-metric_totals as (
-    select
-        campaign_distinct_posts.campaign_id,
-        campaign_distinct_posts.platform,
-        count(post_metrics.post_id) as posts_found,
-        cast(sum(post_metrics.views) as bigint) as views,
-        cast(sum(post_metrics.likes) as bigint) as likes,
-        cast(sum(post_metrics.comments) as bigint) as comments,
-        cast(sum(post_metrics.shares) as bigint) as shares
-    from campaign_distinct_posts
-    left join post_metrics
-        on campaign_distinct_posts.platform = post_metrics.platform
-        and campaign_distinct_posts.post_id = post_metrics.post_id
-    group by campaign_distinct_posts.campaign_id, campaign_distinct_posts.platform
-),
-
+-- a sum over no rows is NULL (sum() of an empty filter)
 campaign_platforms as (
     select
-        listing_totals.campaign_id,
-        listing_totals.platform,
-        listing_totals.posts,
-        metric_totals.posts_found,
-        listing_totals.creators,
-        listing_totals.total_fee,
-        metric_totals.views,
-        metric_totals.likes,
-        metric_totals.comments,
-        metric_totals.shares,
-        coalesce(metric_totals.likes, 0)
-            + coalesce(metric_totals.comments, 0)
-            + coalesce(metric_totals.shares, 0) as engagements
-    from listing_totals
-    inner join metric_totals
-        on listing_totals.campaign_id = metric_totals.campaign_id
-        and listing_totals.platform = metric_totals.platform
+        campaign_id,
+        platform,
+        count(*) as posts,
+        count(*) filter (where is_found) as posts_found,
+        count(*) filter (where is_found and views is not null) as posts_with_views,
+        count(distinct coalesce(username, creator_username)) as creators,
+        sum(fee) as total_fee,
+        sum(fee) filter (where is_found) as fee_found,
+        sum(fee) filter (where is_found and views is not null) as fee_with_views,
+        cast(sum(views) as bigint) as views,
+        cast(sum(likes) as bigint) as likes,
+        cast(sum(comments) as bigint) as comments,
+        cast(sum(shares) as bigint) as shares,
+        -- every found post has engagements (hidden likes count 0); NULL when none is found
+        cast(
+            sum(coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0))
+                filter (where is_found)
+            as bigint
+        ) as engagements
+    from listings
+    group by campaign_id, platform
 ),
 
 final as (
@@ -113,14 +98,17 @@ final as (
         campaign_platforms.posts_found,
         campaign_platforms.creators,
         campaign_platforms.total_fee,
+        campaign_platforms.fee_found,
+        campaign_platforms.posts_with_views,
+        campaign_platforms.fee_with_views,
         campaign_platforms.views,
         campaign_platforms.likes,
         campaign_platforms.comments,
         campaign_platforms.shares,
         campaign_platforms.engagements,
-        {{ safe_divide('campaign_platforms.total_fee * 1000', 'campaign_platforms.views') }} as cpm,
-        {{ safe_divide('campaign_platforms.total_fee', 'campaign_platforms.views') }} as cpv,
-        {{ safe_divide('campaign_platforms.total_fee', 'campaign_platforms.engagements') }} as cpe
+        {{ safe_divide('campaign_platforms.fee_with_views * 1000', 'campaign_platforms.views') }} as cpm,
+        {{ safe_divide('campaign_platforms.fee_with_views', 'campaign_platforms.views') }} as cpv,
+        {{ safe_divide('campaign_platforms.fee_found', 'campaign_platforms.engagements') }} as cpe
     from campaign_platforms
     left join campaigns
         on campaign_platforms.campaign_id = campaigns.campaign_id

@@ -1,0 +1,124 @@
+"""CSV files: the exact reader (row by row) and the fast one (column by column, when it gives the
+same records)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import polars as pl
+
+from pipeline.landing.contract import Entity, Kind
+from pipeline.landing.records import (
+    RAW_LINE,
+    RAW_RECORD,
+    Collector,
+    UnreadableFile,
+    as_text_list,
+)
+
+
+def read_csv(text: str, out: Collector, relpath: str) -> None:
+    # a field can be as long as the file (a long bio): lift the csv module's 128 KiB default
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
+    try:
+        _read_csv_rows(text, out, relpath)
+    except csv.Error as error:
+        raise UnreadableFile(f"{relpath}: not a readable CSV file ({error})") from error
+
+
+def _read_csv_rows(text: str, out: Collector, relpath: str) -> None:
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, None)
+    if header is None:
+        return  # empty file
+    header = [h.strip() for h in header]
+    missing = [name for name in out.entity.required_fields if name not in header]
+    if missing:
+        raise UnreadableFile(
+            f"{relpath}: CSV header lacks required column(s) {', '.join(missing)}"
+            f" (header: {', '.join(header[:20])})"
+        )
+    buffer = io.StringIO()
+    # the line terminator must be set for fields holding line breaks to be quoted
+    writer = csv.writer(buffer, lineterminator="\n")
+    for number, row in enumerate(rows, start=1):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        raw = buffer.getvalue().removesuffix("\n")
+        if not row:
+            continue  # a blank line is not a record
+        if len(row) != len(header):
+            out.add_malformed(
+                number, raw, f"CSV row has {len(row)} fields, the header has {len(header)}"
+            )
+            continue
+        record = {name: (cell if cell != "" else None) for name, cell in zip(header, row)}
+        out.add(number, raw, record)
+
+
+def read_csv_fast(text: str, entity: Entity) -> pl.DataFrame | None:
+    """A CSV file's records built column by column, or None when the exact reader must read it.
+
+    Parsed by the same ``csv`` module as the exact reader; taken when every row has the header's
+    width (no blank or ragged rows) and the header has every required column. Each raw record is
+    written back by the same ``csv.writer``, so it is the exact reader's text.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return None
+    if len(rows) < 2:
+        return None
+    header = [h.strip() for h in rows[0]]
+    body = rows[1:]
+    width = len(header)
+    if any(name not in header for name in entity.required_fields):
+        return None
+    if any(len(row) != width for row in body):
+        return None
+    position = {name: index for index, name in enumerate(header)}  # the last one of a name wins
+    cells = list(zip(*body))
+    columns: dict[str, pl.Series] = {}
+
+    def column(name: str) -> pl.Expr | None:
+        if name not in position:
+            return None
+        if name not in columns:
+            values = pl.Series(name, cells[position[name]], dtype=pl.String)
+            columns[name] = values.replace("", None)
+        return pl.col(name)
+
+    values = []
+    for f in entity.fields:
+        sources = [c for c in (column(n) for n in (f.name, *f.aliases)) if c is not None]
+        if f.kind is Kind.TEXT_LIST:
+            value = pl.lit(None, dtype=pl.String) if not sources else pl.coalesce(sources)
+            value = value.map_elements(as_text_list, return_dtype=pl.List(pl.String))
+        elif not sources:
+            value = pl.lit(None, dtype=pl.String)
+        else:
+            value = pl.coalesce(sources) if len(sources) > 1 else sources[0]
+        values.append(value.alias(f.name))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(body)
+    written = buffer.getvalue()
+    raw = written.split("\n")[:-1] if "\r" not in written else None
+    if raw is None or len(raw) != len(body):  # a field holds a line break: row by row
+        raw = []
+        for row in body:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(row)
+            raw.append(buffer.getvalue().removesuffix("\n"))
+    frame = pl.DataFrame(list(columns.values())) if columns else pl.DataFrame()
+    return frame.select(
+        pl.int_range(1, len(body) + 1, dtype=pl.Int64).alias(RAW_LINE)
+        if columns
+        else pl.Series(RAW_LINE, range(1, len(body) + 1), dtype=pl.Int64),
+        pl.Series(RAW_RECORD, raw, dtype=pl.String),
+        *values,
+    )
