@@ -292,6 +292,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", help="where to write it (default: CREATOR_KPIS_REPORT, beside the serving file)"
     )
     report.set_defaults(handler=command_report)
+
+    from pipeline.extract.cli import add_extract_commands
+
+    add_extract_commands(commands)  # extract, tiktok-auth
     return parser
 
 

@@ -31,6 +31,12 @@ DEFAULT_SERVING_STORAGE_VERSION = "v1.0.0"
 # The HTML KPI report written after every publish (pipeline/report.py), next to the serving file.
 REPORT_VAR = "CREATOR_KPIS_REPORT"
 REPORT_FILE_NAME = "creator_kpis_report.html"
+# A landing file larger than this is not read (a `failed` ledger row), nor a Parquet file whose
+# data decompresses to more than MAX_DECODED_BYTES (a decompression bomb).
+MAX_FILE_BYTES_VAR = "CREATOR_KPIS_MAX_FILE_BYTES"
+MAX_DECODED_BYTES_VAR = "CREATOR_KPIS_MAX_DECODED_BYTES"
+DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
+DEFAULT_MAX_DECODED_BYTES = 8 * 1024**3
 
 
 class OperatorError(Exception):
@@ -47,6 +53,13 @@ def _path(variable: str, default: str) -> Path:
 def _optional_path(variable: str) -> Path | None:
     value = os.environ.get(variable, "").strip()
     return Path(value).expanduser().resolve() if value else None
+def _positive_int(variable: str, default: int) -> int:
+    value = os.environ.get(variable, "").strip().replace("_", "")
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise OperatorError(f"{variable}={value!r} is not a positive whole number: fix or unset it")
+    return int(value)
 
 
 def default_serving(warehouse: Path) -> Path:
@@ -61,6 +74,8 @@ class Settings:
     serving: Path | None = None  # the file BI tools read; None: default_serving(warehouse)
     serving_storage_version: str = DEFAULT_SERVING_STORAGE_VERSION
     report: Path | None = None  # the HTML report; None: creator_kpis_report.html beside serving
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
 
     def __post_init__(self) -> None:
         if self.serving is None:
@@ -78,6 +93,8 @@ class Settings:
             serving_storage_version=os.environ.get(SERVING_STORAGE_VERSION_VAR, "").strip()
             or DEFAULT_SERVING_STORAGE_VERSION,
             report=_optional_path(REPORT_VAR),
+            max_file_bytes=_positive_int(MAX_FILE_BYTES_VAR, DEFAULT_MAX_FILE_BYTES),
+            max_decoded_bytes=_positive_int(MAX_DECODED_BYTES_VAR, DEFAULT_MAX_DECODED_BYTES),
         )
 
     def check_landing_dir(self) -> None:
