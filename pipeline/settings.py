@@ -53,6 +53,8 @@ def _path(variable: str, default: str) -> Path:
 def _optional_path(variable: str) -> Path | None:
     value = os.environ.get(variable, "").strip()
     return Path(value).expanduser().resolve() if value else None
+
+
 def _positive_int(variable: str, default: int) -> int:
     value = os.environ.get(variable, "").strip().replace("_", "")
     if not value:
