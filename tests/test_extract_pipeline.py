@@ -21,6 +21,7 @@ from pipeline.extract.landing import LandingWriter
 from pipeline.extract.settings import ExtractSettings
 from pipeline.extract.tokens import CreatorTokens, TokenStore
 from pipeline.settings import LANDING_DIR_VAR, WAREHOUSE_VAR, Settings
+from pipeline.summary import _extract_lines
 from tests.extract_fakes import DisplayAccount, FakeGraph, FakeTikTok, graph_error
 
 ALICE_VIDEO = 7301234567890123457  # 19 digits: exact only if never a float
@@ -202,6 +203,11 @@ def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatc
         "carl",
     }
     assert tiktok_meta["creators"].value == 3 and tiktok_meta["creators_ok"].value == 3
+    # python -m pipeline run's summary: 3 profiles + 4 videos; 1 profile + 2 posts
+    assert _extract_lines(result) == [
+        "extract/tiktok: 3 of 3 creators ok, 7 records",
+        "extract/instagram: 1 of 2 creators ok, 3 records",
+    ]
     assert instagram_meta["creators_ok"].value == 1
     assert instagram_meta["creators_skipped"].value == 1
     assert checks[("tiktok", "creators_fetched")].passed
@@ -313,6 +319,12 @@ def test_without_credentials_the_extract_assets_skip_with_one_line(tmp_path):
         " and INSTAGRAM_USER_ID"
     ) in messages
     assert list(tmp_path.rglob("api-*")) == []
+    assert _extract_lines(result) == [
+        "extract/tiktok skipped: no TikTok credentials: set TIKTOK_CLIENT_KEY and"
+        " TIKTOK_CLIENT_SECRET",
+        "extract/instagram skipped: no Instagram credentials: set INSTAGRAM_ACCESS_TOKEN and"
+        " INSTAGRAM_USER_ID",
+    ]
 
 
 def test_cli_tiktok_auth_and_extract_check(fakes, tmp_path, monkeypatch, capsys):
