@@ -402,3 +402,34 @@ def test_extract_assets_sit_upstream_of_their_platforms_ingest(dbt_manifest):
         }
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert "creators_fetched" in checks
+
+
+def test_extract_settings_from_the_environment():
+    env = {
+        "TIKTOK_CLIENT_KEY": " ck ",
+        "TIKTOK_CLIENT_SECRET": "cs-secret",
+        "CREATOR_KPIS_TIKTOK_RESEARCH": "ON",
+        "CREATOR_KPIS_TIKTOK_API_URL": "http://127.0.0.1:9/",
+        "CREATOR_KPIS_LOOKBACK_DAYS": "45",
+        "INSTAGRAM_ACCESS_TOKEN": "ig-secret",
+    }
+    settings = ExtractSettings.from_env(env)
+    assert (settings.tiktok_client_key, settings.tiktok_research) == ("ck", True)
+    assert settings.tiktok_api_url == "http://127.0.0.1:9"
+    assert (settings.lookback_days, settings.tiktok_daily_requests) == (45, 1000)
+    assert settings.graph_api_version == "v25.0"
+    assert settings.tiktok_configured and not settings.instagram_configured
+    assert settings.missing("instagram") == (
+        "no Instagram credentials: set INSTAGRAM_ACCESS_TOKEN and INSTAGRAM_USER_ID"
+    )
+    assert "cs-secret" not in repr(settings) and "ig-secret" not in repr(settings)
+    warehouse = Path("/srv/data/warehouse.duckdb")
+    assert settings.token_store_path(warehouse) == Path("/srv/data/.secrets/tiktok_tokens.json")
+
+
+def test_a_malformed_extract_setting_is_one_operator_line(monkeypatch, capsys):
+    monkeypatch.setenv("CREATOR_KPIS_TIKTOK_DAILY_REQUESTS", "lots")
+    assert cli.main(["extract", "--check"]) == 2
+    assert capsys.readouterr().err == (
+        "error: CREATOR_KPIS_TIKTOK_DAILY_REQUESTS='lots' is not a whole number: fix or unset it\n"
+    )
