@@ -4,27 +4,30 @@ A file already in the ledger with the same size and modification time, or the sa
 skipped; a changed file replaces what it contributed before; a file that cannot be read gets a
 ``failed`` ledger row (and is retried on the next run) while every other file still loads.
 
-Files are loaded one at a time, in order, each in its own transaction; while one is written to
-the warehouse, the next one is read and cleaned in a helper thread (Polars and DuckDB release
-the GIL), so the two cores work at once. At most two files are in memory.
+Files are loaded one at a time, in order, each in its own transaction, a bounded batch of
+records at a time (``ReadLimits.batch_bytes``); while one batch is written to the warehouse, the
+next one is read and cleaned in a helper thread (Polars and DuckDB release the GIL), so the two
+cores work at once. At most about three batches are in memory, whatever the size of a file.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from queue import Full, Queue
 
 import duckdb
 import polars as pl
 
 from pipeline.landing.cleaning import MALFORMED_RECORD, REJECTED_SCHEMA, clean_batch
 from pipeline.landing.contract import Entity
-from pipeline.landing.discovery import LandingFile
-from pipeline.landing.readers import read_landing_file
-from pipeline.landing.records import UnreadableFile
+from pipeline.landing.discovery import LandingFile, sha256_of
+from pipeline.landing.readers import read_open_file
+from pipeline.landing.records import DEFAULT_LIMITS, ReadLimits, UnreadableFile
 from pipeline.warehouse import FileOutcome, ledger, write_file
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,10 @@ def _malformed_as_rejected(malformed: pl.DataFrame) -> pl.DataFrame:
 
 
 def ingest_files(
-    con: duckdb.DuckDBPyConnection, entity: Entity, files: Iterable[LandingFile]
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    files: Iterable[LandingFile],
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> IngestSummary:
     """Load every new or changed file; skip the unchanged ones.
 
@@ -63,30 +69,27 @@ def ingest_files(
     summary = IngestSummary(entity)
     known = ledger(con, entity)
     files = list(files)
-    to_load: list[tuple[LandingFile, str | None]] = []
+    to_load: list[LandingFile] = []
     took_back_rows = False
     for landing_file in files:
         summary.files_seen += 1
-        stat = landing_file.path.stat()
         previous = known.get(landing_file.relpath)
-        if (
-            previous is not None
-            and previous.status == "loaded"
-            and previous.size_bytes == stat.st_size
-            and previous.modified_ns == stat.st_mtime_ns
-        ):
-            summary.files_unchanged += 1
-            continue
-        sha256 = None  # computed while the file is read, unless needed to compare
         if previous is not None and previous.status == "loaded":
-            sha256 = landing_file.sha256()
-            if previous.sha256 == sha256:
+            try:
+                stat = landing_file.path.stat()
+                unchanged = (previous.size_bytes, previous.modified_ns) == (
+                    stat.st_size,
+                    stat.st_mtime_ns,
+                ) or previous.sha256 == landing_file.sha256(limits.max_file_bytes)
+            except (OSError, UnreadableFile):
+                unchanged = False  # gone or replaced: reading it records why
+            if unchanged:
                 summary.files_unchanged += 1
                 continue
         took_back_rows |= previous is not None and previous.rows_loaded > 0
-        to_load.append((landing_file, sha256))
-    summary.outcomes.extend(load_files(con, entity, to_load))
-    processed = {landing_file.relpath for landing_file, _ in to_load}
+        to_load.append(landing_file)
+    summary.outcomes.extend(load_files(con, entity, to_load, limits))
+    processed = {landing_file.relpath for landing_file in to_load}
     if took_back_rows:
         for landing_file in files:
             previous = known.get(landing_file.relpath)
@@ -94,58 +97,94 @@ def ingest_files(
                 continue
             if previous.rows_duplicate > 0:
                 log.info("%s: loaded again, a file it duplicated changed", landing_file.relpath)
-                summary.outcomes.append(load_file(con, entity, landing_file))
+                summary.outcomes.append(load_file(con, entity, landing_file, limits))
     return summary
 
 
-@dataclass
-class PreparedFile:
-    """A landing file read and cleaned, ready to be written (no warehouse access needed)."""
-
-    landing_file: LandingFile
-    ledger_fields: dict  # path, partition_day, size_bytes, modified_ns, sha256
-    clean: pl.DataFrame | None = None
-    rejected: pl.DataFrame | None = None
-    rows_read: int | None = None
-    error: str | None = None
-
-
-def prepare_file(
-    entity: Entity, landing_file: LandingFile, sha256: str | None = None
-) -> PreparedFile:
-    """Read and clean one landing file (an unreadable file becomes an error to record)."""
-    stat = landing_file.path.stat()
-    ledger_fields = {
+def _unopened_ledger_fields(landing_file: LandingFile) -> dict:
+    """Ledger fields of a file that could not be opened: what discovery saw, no hash."""
+    return {
         "path": landing_file.relpath,
         "partition_day": landing_file.partition_day,
-        "size_bytes": stat.st_size,
-        "modified_ns": stat.st_mtime_ns,
-        "sha256": sha256 or landing_file.sha256(),
+        "size_bytes": landing_file.size_bytes,
+        "modified_ns": 0,
+        "sha256": "",  # not read
     }
+
+
+def _read_files(entity: Entity, files: list[LandingFile], limits: ReadLimits) -> Iterator[tuple]:
+    """For each file, in order: ``("file", ledger_fields, error)``, then its cleaned batches
+    ``("batch", (clean, rejected, rows_read))``, then ``("error", message)`` if it could not be
+    read to the end, then ``("end",)``. The file is opened once (hash and records come from the
+    same open file) and read a bounded batch at a time."""
+    for landing_file in files:
+        try:
+            handle = landing_file.open(limits.max_file_bytes)
+        except UnreadableFile as error:
+            log.warning("%s", error)
+            yield ("file", _unopened_ledger_fields(landing_file), str(error))
+            yield ("end",)
+            continue
+        with handle:
+            status = os.fstat(handle.fileno())
+            ledger_fields = {
+                "path": landing_file.relpath,
+                "partition_day": landing_file.partition_day,
+                "size_bytes": status.st_size,
+                "modified_ns": status.st_mtime_ns,
+                "sha256": sha256_of(handle),
+            }
+            handle.seek(0)
+            yield ("file", ledger_fields, None)
+            try:
+                for batch in read_open_file(landing_file, handle, True, limits):
+                    result = clean_batch(batch.records, entity, landing_file.partition_day)
+                    rejected = pl.concat([_malformed_as_rejected(batch.malformed), result.rejected])
+                    yield ("batch", (result.clean, rejected, batch.rows_read))
+            except UnreadableFile as error:
+                log.warning("%s", error)
+                yield ("error", str(error))
+        yield ("end",)
+
+
+def _in_background(items: Iterator[tuple], depth: int = 1) -> Iterator[tuple]:
+    """``items``, produced by a helper thread at most ``depth`` items ahead (Polars and DuckDB
+    release the GIL: the next batch is read and cleaned while this one is written)."""
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        queue.put(("item", item), timeout=0.5)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(("done", done))
+        except BaseException as error:  # re-raised in the consuming thread
+            queue.put(("raise", error))
+
+    thread = threading.Thread(target=produce, name="ingest-read", daemon=True)
+    thread.start()
     try:
-        batch = read_landing_file(landing_file)
-    except UnreadableFile as error:
-        log.warning("%s", error)
-        return PreparedFile(landing_file, ledger_fields, error=str(error))
-    result = clean_batch(batch.records, entity, landing_file.partition_day)
-    rejected = pl.concat([_malformed_as_rejected(batch.malformed), result.rejected])
-    return PreparedFile(landing_file, ledger_fields, result.clean, rejected, batch.rows_read)
+        while True:
+            kind, value = queue.get()
+            if kind == "done":
+                return
+            if kind == "raise":
+                raise value
+            yield value
+    finally:
+        stop.set()
 
 
-def write_prepared(
-    con: duckdb.DuckDBPyConnection, entity: Entity, prepared: PreparedFile
-) -> FileOutcome:
-    """Write a prepared file (replacing what it contributed before), in one transaction."""
-    outcome = write_file(
-        con,
-        entity,
-        clean=prepared.clean,
-        rejected=prepared.rejected,
-        error=prepared.error,
-        rows_read=prepared.rows_read,
-        **prepared.ledger_fields,
-    )
-    if prepared.error is None:
+def _log_outcome(outcome: FileOutcome) -> None:
+    if outcome.status == "loaded":
         log.info(
             "%s: read %d, loaded %d, duplicate %d, rejected %d",
             outcome.path,
@@ -154,34 +193,51 @@ def write_prepared(
             outcome.rows_duplicate,
             outcome.rows_rejected,
         )
-    return outcome
 
 
 def load_files(
     con: duckdb.DuckDBPyConnection,
     entity: Entity,
-    files: list[tuple[LandingFile, str | None]],
+    files: list[LandingFile],
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[FileOutcome]:
-    """Load files in order; each next file is read and cleaned while the current one is written."""
+    """Load files in order, each in one transaction, a bounded batch at a time (replacing what
+    each contributed before); a file that cannot be read to the end gets a ``failed`` row."""
     if not files:
         return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read") as reader:
-        upcoming: Future[PreparedFile] = reader.submit(prepare_file, entity, *files[0])
-        for index in range(len(files)):
-            current = upcoming
-            if index + 1 < len(files):
-                upcoming = reader.submit(prepare_file, entity, *files[index + 1])
-            yield write_prepared(con, entity, current.result())
+    items = _in_background(_read_files(entity, files, limits))
+    for _ in files:
+        _, ledger_fields, error = next(items)
+
+        def batches() -> Iterator[tuple]:
+            for item in items:
+                if item[0] == "end":
+                    return
+                if item[0] == "error":
+                    next(items)  # its ("end",)
+                    raise UnreadableFile(item[1])
+                yield item[1]
+
+        if error is not None:
+            next(items)  # its ("end",)
+            outcome = write_file(con, entity, error=error, **ledger_fields)
+        else:
+            try:
+                outcome = write_file(con, entity, batches=batches(), **ledger_fields)
+            except UnreadableFile as unreadable:  # write_file rolled back what it had written
+                outcome = write_file(con, entity, error=str(unreadable), **ledger_fields)
+        _log_outcome(outcome)
+        yield outcome
 
 
 def load_file(
     con: duckdb.DuckDBPyConnection,
     entity: Entity,
     landing_file: LandingFile,
-    sha256: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> FileOutcome:
     """Read, clean and write one landing file (replacing what it contributed before)."""
-    return write_prepared(con, entity, prepare_file(entity, landing_file, sha256))
+    return next(load_files(con, entity, [landing_file], limits))
 
 
 def partition_days(files: Iterable[LandingFile]) -> list[date]:

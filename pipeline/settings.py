@@ -22,6 +22,12 @@ DEFAULT_DUCKDB_MEMORY = "1GB"
 # Not marts.duckdb: DuckDB names a file's catalog after it, and a catalog "marts" next to the
 # schema "marts" makes every `marts.<table>` reference ambiguous.
 SERVING_FILE_NAME = "creator_kpis.duckdb"
+# A landing file larger than this is not read (a `failed` ledger row), nor a Parquet file whose
+# data decompresses to more than MAX_DECODED_BYTES (a decompression bomb).
+MAX_FILE_BYTES_VAR = "CREATOR_KPIS_MAX_FILE_BYTES"
+MAX_DECODED_BYTES_VAR = "CREATOR_KPIS_MAX_DECODED_BYTES"
+DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
+DEFAULT_MAX_DECODED_BYTES = 8 * 1024**3
 
 
 class OperatorError(Exception):
@@ -35,6 +41,15 @@ def _path(variable: str, default: str) -> Path:
     return (PROJECT_ROOT / default).resolve()
 
 
+def _positive_int(variable: str, default: int) -> int:
+    value = os.environ.get(variable, "").strip().replace("_", "")
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise OperatorError(f"{variable}={value!r} is not a positive whole number: fix or unset it")
+    return int(value)
+
+
 def default_serving(warehouse: Path) -> Path:
     """``serving/creator_kpis.duckdb`` next to the warehouse (``data/serving/...`` by default)."""
     return warehouse.parent / "serving" / SERVING_FILE_NAME
@@ -45,6 +60,8 @@ class Settings:
     landing_dir: Path
     warehouse: Path
     serving: Path | None = None  # the file BI tools read; None: default_serving(warehouse)
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
 
     def __post_init__(self) -> None:
         if self.serving is None:
@@ -57,6 +74,8 @@ class Settings:
             landing_dir=_path(LANDING_DIR_VAR, "data/landing"),
             warehouse=_path(WAREHOUSE_VAR, "data/warehouse.duckdb"),
             serving=Path(serving).expanduser().resolve() if serving else None,
+            max_file_bytes=_positive_int(MAX_FILE_BYTES_VAR, DEFAULT_MAX_FILE_BYTES),
+            max_decoded_bytes=_positive_int(MAX_DECODED_BYTES_VAR, DEFAULT_MAX_DECODED_BYTES),
         )
 
     def check_landing_dir(self) -> None:

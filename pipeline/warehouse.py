@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -155,6 +155,10 @@ def _contract_columns(entity: Entity) -> list[str]:
     return [name for name in ingest_columns(entity) if not name.startswith("_")]
 
 
+# one batch of a file: (clean rows, rejected rows, rows the reader counted or None)
+CleanBatch = tuple["pl.DataFrame | None", "pl.DataFrame | None", "int | None"]
+
+
 def write_file(
     con: duckdb.DuckDBPyConnection,
     entity: Entity,
@@ -164,76 +168,45 @@ def write_file(
     size_bytes: int,
     modified_ns: int,
     sha256: str,
-    clean: pl.DataFrame | None,
-    rejected: pl.DataFrame | None,
+    clean: pl.DataFrame | None = None,
+    rejected: pl.DataFrame | None = None,
     error: str | None = None,
     rows_read: int | None = None,
+    batches: Iterable[CleanBatch] = (),
 ) -> FileOutcome:
     """Replace everything ``path`` contributed with its new content, in one transaction.
 
-    ``clean`` holds the entity's typed contract columns plus ``_line_number``; ``rejected`` holds
-    ``_line_number, _raw_record, reason, detail``. Exact duplicates (identical in every contract
-    column) of rows already in the warehouse, or earlier in the same file, are not inserted and
-    are counted as ``rows_duplicate``. ``error`` marks the file as failed (nothing loaded).
-    ``rows_read`` is what the reader counted in the file; the ledger keeps it as counted so
-    that rows_read = rows_loaded + rows_duplicate + rows_rejected is a real check.
+    The content is ``batches`` (a file read a bounded batch at a time), or ``clean`` and
+    ``rejected`` as one batch. ``clean`` holds the entity's typed contract columns plus
+    ``_line_number``; ``rejected`` holds ``_line_number, _raw_record, reason, detail``. Exact
+    duplicates (identical in every contract column) of rows already in the warehouse, or earlier
+    in the same file, are not inserted and are counted as ``rows_duplicate``. ``error`` marks the
+    file as failed (nothing loaded). ``rows_read`` is what the reader counted in the file; the
+    ledger keeps it as counted so that rows_read = rows_loaded + rows_duplicate + rows_rejected
+    is a real check. An exception raised by ``batches`` rolls the whole file back.
     """
-    table = f"{INGEST_SCHEMA}.{entity.table}"
+    if clean is not None or rejected is not None:
+        batches = [(clean, rejected, rows_read)]
     loaded_at = now_utc()
-    columns = _contract_columns(entity)
     con.execute("begin transaction")
     try:
-        con.execute(f"delete from {table} where _source_file = ?", [path])
+        con.execute(f"delete from {INGEST_SCHEMA}.{entity.table} where _source_file = ?", [path])
         con.execute(f"delete from {INGEST_SCHEMA}.rejected_records where source_file = ?", [path])
         con.execute(f"delete from {INGEST_SCHEMA}.files where path = ?", [path])
         rows_loaded = rows_duplicate = rows_rejected = 0
-        if clean is not None and clean.height:
-            # Copies within the file: the first one (by line) is a candidate, the others are
-            # duplicates. Polars finds them by hashing, cheaper than a window in the insert.
-            batch = clean.select(*columns, "_line_number")
-            if not batch.get_column("_line_number").is_sorted():
-                batch = batch.sort("_line_number", maintain_order=True)
-            batch = batch.filter(pl.struct(columns).is_first_distinct())
-            con.register("batch", batch.to_arrow())
-            column_list = ", ".join(columns)
-            same = " and ".join(f"t.{c} is not distinct from b.{c}" for c in columns)
-            time_filter = ""
-            time_range: list = []
-            if "fetched_at" in columns:
-                # Identical records share fetched_at: only that slice of history can hold one.
-                # The bounds are constants, so DuckDB skips the row groups outside them (a
-                # subquery bound would scan the whole table for every file).
-                time_filter = " and t.fetched_at between ? and ?"
-                fetched_at = clean.get_column("fetched_at")
-                time_range = [fetched_at.min(), fetched_at.max()]
-            inserted = con.execute(
-                f"""
-                insert into {table} ({column_list}, _source_file, _partition_day, _line_number, _loaded_at)
-                select {column_list}, ?, ?, _line_number, ?
-                from batch as b
-                where not exists (select 1 from {table} as t where {same}{time_filter})
-                order by _line_number
-                """,
-                [path, partition_day, loaded_at, *time_range],
-            ).fetchone()
-            rows_loaded = int(inserted[0]) if inserted else 0
-            rows_duplicate = clean.height - rows_loaded
-        if rejected is not None and rejected.height:
-            con.register(
-                "quarantine",
-                rejected.select("_line_number", "_raw_record", "reason", "detail").to_arrow(),
+        counted: int | None = 0
+        for batch_clean, batch_rejected, batch_read in batches if error is None else ():
+            loaded, duplicate = _insert_clean(
+                con, entity, batch_clean, path, partition_day, loaded_at
             )
-            con.execute(
-                f"""
-                insert into {INGEST_SCHEMA}.rejected_records
-                select ?, _line_number, ?, ?, reason, detail, _raw_record, ?
-                from quarantine order by _line_number
-                """,
-                [path, entity.key, partition_day, loaded_at],
+            rejected_now = _insert_rejected(
+                con, entity, batch_rejected, path, partition_day, loaded_at
             )
-            rows_rejected = rejected.height
-        if rows_read is None:
-            rows_read = rows_loaded + rows_duplicate + rows_rejected
+            rows_loaded += loaded
+            rows_duplicate += duplicate
+            rows_rejected += rejected_now
+            counted = None if counted is None or batch_read is None else counted + batch_read
+        rows_read = rows_loaded + rows_duplicate + rows_rejected if counted is None else counted
         status = "failed" if error else "loaded"
         con.execute(
             f"insert into {INGEST_SCHEMA}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -257,12 +230,269 @@ def write_file(
     except BaseException:
         con.execute("rollback")
         raise
-    finally:
-        for view in ("batch", "quarantine"):
-            con.unregister(view)
     return FileOutcome(path, rows_read, rows_loaded, rows_duplicate, rows_rejected, status, error)
+
+
+def _insert_clean(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    clean: pl.DataFrame | None,
+    path: str,
+    partition_day: date | None,
+    loaded_at: datetime,
+) -> tuple[int, int]:
+    """Insert a batch's clean rows but the duplicates; (rows loaded, rows duplicate)."""
+    if clean is None or not clean.height:
+        return 0, 0
+    table = f"{INGEST_SCHEMA}.{entity.table}"
+    columns = _contract_columns(entity)
+    # Copies within the batch: the first one (by line) is a candidate, the others are
+    # duplicates. Polars finds them by hashing, cheaper than a window in the insert. Copies in
+    # earlier batches of the file are in the table already (same transaction).
+    batch = clean.select(*columns, "_line_number")
+    if not batch.get_column("_line_number").is_sorted():
+        batch = batch.sort("_line_number", maintain_order=True)
+    batch = batch.filter(pl.struct(columns).is_first_distinct())
+    con.register("batch", batch.to_arrow())
+    try:
+        column_list = ", ".join(columns)
+        same = " and ".join(f"t.{c} is not distinct from b.{c}" for c in columns)
+        time_filter = ""
+        time_range: list = []
+        if "fetched_at" in columns:
+            # Identical records share fetched_at: only that slice of history can hold one.
+            # The bounds are constants, so DuckDB skips the row groups outside them (a
+            # subquery bound would scan the whole table for every file).
+            time_filter = " and t.fetched_at between ? and ?"
+            fetched_at = clean.get_column("fetched_at")
+            time_range = [fetched_at.min(), fetched_at.max()]
+        inserted = con.execute(
+            f"""
+            insert into {table} ({column_list}, _source_file, _partition_day, _line_number, _loaded_at)
+            select {column_list}, ?, ?, _line_number, ?
+            from batch as b
+            where not exists (select 1 from {table} as t where {same}{time_filter})
+            order by _line_number
+            """,
+            [path, partition_day, loaded_at, *time_range],
+        ).fetchone()
+    finally:
+        con.unregister("batch")
+    rows_loaded = int(inserted[0]) if inserted else 0
+    return rows_loaded, clean.height - rows_loaded
+
+
+def _insert_rejected(
+    con: duckdb.DuckDBPyConnection,
+    entity: Entity,
+    rejected: pl.DataFrame | None,
+    path: str,
+    partition_day: date | None,
+    loaded_at: datetime,
+) -> int:
+    if rejected is None or not rejected.height:
+        return 0
+    con.register(
+        "quarantine",
+        rejected.select("_line_number", "_raw_record", "reason", "detail").to_arrow(),
+    )
+    try:
+        con.execute(
+            f"""
+            insert into {INGEST_SCHEMA}.rejected_records
+            select ?, _line_number, ?, ?, reason, detail, _raw_record, ?
+            from quarantine order by _line_number
+            """,
+            [path, entity.key, partition_day, loaded_at],
+        )
+    finally:
+        con.unregister("quarantine")
+    return rejected.height
 
 
 def table_row_count(con: duckdb.DuckDBPyConnection, qualified_table: str) -> int:
     row = con.execute(f"select count(*) from {qualified_table}").fetchone()
     return int(row[0]) if row else 0
+
+
+# --- API extraction: attempt log and daily request counter (pipeline/extract) ---------------
+
+EXTRACT_LOG_DDL = f"""
+create table if not exists {INGEST_SCHEMA}.extract_log (
+    platform varchar not null,        -- tiktok | instagram
+    day date not null,                -- the partition day the records were written under
+    username varchar not null,
+    api varchar,                      -- display | research | graph; NULL when skipped before any
+    status varchar not null,          -- ok | skipped | failed | quota
+    error_code varchar,
+    error_message varchar,            -- one line; never holds a secret
+    requests_used bigint not null,
+    records_written bigint not null,
+    landing_files varchar,            -- comma-separated, relative to the landing directory
+    resume_from varchar,              -- JSON: where a quota-stopped fetch continues
+    run_id varchar not null,          -- the Dagster run (or cli-<timestamp>)
+    attempted_at timestamp not null
+)
+"""
+
+API_REQUESTS_DDL = f"""
+create table if not exists {INGEST_SCHEMA}.api_requests (
+    api varchar not null,             -- tiktok_research (the quota) | tiktok_oauth_display | instagram_graph
+    day date not null,                -- UTC day (quotas reset at 00:00 UTC)
+    requests bigint not null,
+    primary key (api, day)
+)
+"""
+
+EXTRACT_LOG_COLUMNS = (
+    "platform",
+    "day",
+    "username",
+    "api",
+    "status",
+    "error_code",
+    "error_message",
+    "requests_used",
+    "records_written",
+    "landing_files",
+    "resume_from",
+    "run_id",
+    "attempted_at",
+)
+
+
+def ensure_extract_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {INGEST_SCHEMA}")
+    con.execute(EXTRACT_LOG_DDL)
+    con.execute(API_REQUESTS_DDL)
+
+
+def record_extract_attempts(
+    con: duckdb.DuckDBPyConnection, attempts: list[dict], requests: dict[tuple[str, date], int]
+) -> None:
+    """Append attempts to ingest.extract_log and add to the daily request counters, in one
+    transaction (Arrow in)."""
+    ensure_extract_schema(con)
+    con.execute("begin transaction")
+    try:
+        if attempts:
+            batch = pl.DataFrame(
+                [{c: a.get(c) for c in EXTRACT_LOG_COLUMNS} for a in attempts],
+                schema={
+                    "platform": pl.Utf8,
+                    "day": pl.Date,
+                    "username": pl.Utf8,
+                    "api": pl.Utf8,
+                    "status": pl.Utf8,
+                    "error_code": pl.Utf8,
+                    "error_message": pl.Utf8,
+                    "requests_used": pl.Int64,
+                    "records_written": pl.Int64,
+                    "landing_files": pl.Utf8,
+                    "resume_from": pl.Utf8,
+                    "run_id": pl.Utf8,
+                    "attempted_at": pl.Datetime("us"),
+                },
+            )
+            con.register("attempts", batch.to_arrow())
+            con.execute(f"insert into {INGEST_SCHEMA}.extract_log select * from attempts")
+            con.unregister("attempts")
+        for (api, day), count in requests.items():
+            if count:
+                con.execute(
+                    f"""
+                    insert into {INGEST_SCHEMA}.api_requests values (?, ?, ?)
+                    on conflict (api, day) do update set requests = requests + excluded.requests
+                    """,
+                    [api, day, count],
+                )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [INGEST_SCHEMA, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def api_requests_used(con: duckdb.DuckDBPyConnection, api: str, day: date) -> int:
+    if not _has_table(con, "api_requests"):
+        return 0
+    row = con.execute(
+        f"select requests from {INGEST_SCHEMA}.api_requests where api = ? and day = ?", [api, day]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def extract_status(
+    con: duckdb.DuckDBPyConnection, platform: str, day: date
+) -> dict[str, tuple[str, str | None]]:
+    """username -> (status, resume_from) of the latest attempt for (platform, day)."""
+    if not _has_table(con, "extract_log"):
+        return {}
+    rows = con.execute(
+        f"""
+        select username, status, resume_from from {INGEST_SCHEMA}.extract_log
+        where platform = ? and day = ?
+        qualify row_number() over (partition by username order by attempted_at desc) = 1
+        """,
+        [platform, day],
+    ).fetchall()
+    return {username: (status, resume) for username, status, resume in rows}
+
+
+def creators_to_extract(con: duckdb.DuckDBPyConnection, platform: str) -> list[str]:
+    """Every active roster username of ``platform`` (the latest row per creator_id: last path,
+    then later line) plus every creator_username of that platform in campaign_posts."""
+    usernames: set[str] = set()
+    if _has_table(con, "roster_creators"):
+        column = f"{platform}_username"
+        rows = con.execute(
+            f"""
+            with latest as (
+                select {column} as username, coalesce(active, true) as active
+                from {INGEST_SCHEMA}.roster_creators
+                qualify row_number() over (
+                    partition by creator_id order by _source_file desc, _line_number desc) = 1
+            )
+            select username from latest where active and username is not null
+            """
+        ).fetchall()
+        usernames |= {r[0] for r in rows}
+    if _has_table(con, "campaign_posts"):
+        rows = con.execute(
+            f"select distinct creator_username from {INGEST_SCHEMA}.campaign_posts"
+            " where platform = ? and creator_username is not null",
+            [platform],
+        ).fetchall()
+        usernames |= {r[0] for r in rows}
+    return sorted(u for u in usernames if u)
+
+
+def last_extract_problems(
+    con: duckdb.DuckDBPyConnection, platform: str
+) -> tuple[str | None, list[tuple[str, str, str]]]:
+    """(run_id, [(username, status, error_message)]) failed or skipped in the latest run."""
+    if not _has_table(con, "extract_log"):
+        return None, []
+    row = con.execute(
+        f"select run_id from {INGEST_SCHEMA}.extract_log where platform = ?"
+        " order by attempted_at desc limit 1",
+        [platform],
+    ).fetchone()
+    if not row:
+        return None, []
+    problems = con.execute(
+        f"""
+        select username, status, coalesce(error_message, '') from {INGEST_SCHEMA}.extract_log
+        where platform = ? and run_id = ? and status in ('failed', 'skipped')
+        order by username
+        """,
+        [platform, row[0]],
+    ).fetchall()
+    return row[0], [(u, s, m) for u, s, m in problems]

@@ -8,16 +8,26 @@ import dagster as dg
 import duckdb
 
 from pipeline import warehouse
+from pipeline.landing.records import ReadLimits
+from pipeline.settings import DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_FILE_BYTES
 
 
 class LandingZone(dg.ConfigurableResource):
     """The landing directory (``CREATOR_KPIS_LANDING_DIR``); read only, never modified."""
 
     path: str
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # CREATOR_KPIS_MAX_FILE_BYTES
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES  # CREATOR_KPIS_MAX_DECODED_BYTES
 
     @property
     def dir(self) -> Path:
         return Path(self.path)
+
+    @property
+    def limits(self) -> ReadLimits:
+        return ReadLimits(
+            max_file_bytes=self.max_file_bytes, max_decoded_bytes=self.max_decoded_bytes
+        )
 
 
 class Warehouse(dg.ConfigurableResource):

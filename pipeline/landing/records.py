@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipeline.landing.contract import Entity, Kind
+from pipeline.settings import DEFAULT_MAX_DECODED_BYTES, DEFAULT_MAX_FILE_BYTES
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -20,7 +21,30 @@ RAW_RECORD = "_raw_record"
 
 
 class UnreadableFile(Exception):
-    """The file as a whole cannot be read (corrupt Parquet, CSV without the required header)."""
+    """The file as a whole cannot be read (corrupt Parquet, CSV without the required header, not
+    a regular file, replaced since discovery, over a size limit): it gets a ``failed`` ledger row.
+    """
+
+
+DEFAULT_BATCH_BYTES = 64 * 1024**2
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much of a landing file is read, and in what pieces.
+
+    ``max_file_bytes`` (CREATOR_KPIS_MAX_FILE_BYTES): a larger file is not read. ``max_decoded_bytes``
+    (CREATOR_KPIS_MAX_DECODED_BYTES): a Parquet file whose data decompresses to more is not read
+    (a decompression bomb). ``batch_bytes``: files are read and cleaned in batches of about this
+    much text (Parquet: of decoded data), so memory stays bounded whatever a file's size.
+    """
+
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
+    batch_bytes: int = DEFAULT_BATCH_BYTES
+
+
+DEFAULT_LIMITS = ReadLimits()
 
 
 @dataclass

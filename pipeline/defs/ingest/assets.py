@@ -4,6 +4,7 @@ from datetime import date
 
 import dagster as dg
 
+from pipeline.defs.extract.keys import extract_deps
 from pipeline.defs.metadata import table_metadata
 from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import LandingZone, Warehouse
@@ -44,6 +45,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         partitions_def=daily_partitions if entity.dated else None,
         backfill_policy=single_run_backfill if entity.dated else None,
         retry_policy=INGEST_RETRY,
+        deps=extract_deps(entity.platform, entity.dated),  # extract/<platform> writes first
     )
     def ingest_entity(
         context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse
@@ -57,7 +59,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         files = discovery.for_entity(entity, days)
         with warehouse.connection() as con:
             ensure_ingest_schema(con)
-            summary = ingest_files(con, entity, files)
+            summary = ingest_files(con, entity, files, landing.limits)
             metadata = table_metadata(con, INGEST_SCHEMA, entity.table)
         for failed in summary.failed:
             context.log.error(f"unreadable file {failed.path}: {failed.error}")

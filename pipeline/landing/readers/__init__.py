@@ -20,48 +20,139 @@ columns at once, and is taken only when cheap checks over the file prove that it
 what the exact path would give (well-formed lines, numbers that are plain integers, no
 duplicate or escaped keys, no lone surrogates, ...); otherwise, or if Polars rejects anything,
 the file is read by the exact path. Both give identical batches (tests/test_fast_paths.py).
+
+Memory: a file is read in batches of about ``ReadLimits.batch_bytes`` (JSON lines: whole lines;
+CSV: whole rows; Parquet: rows of decoded data), each read, cleaned and written before the next,
+so memory does not grow with the file. A JSON array is read whole (at most
+``ReadLimits.max_file_bytes``). Every file is opened by :meth:`LandingFile.open`: only the
+regular file discovery saw, no symlink followed, no larger than ``max_file_bytes``.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
 
+import polars as pl
+
+from pipeline.landing.contract import Entity
 from pipeline.landing.discovery import LandingFile
-from pipeline.landing.readers.csv_file import read_csv, read_csv_fast
+from pipeline.landing.readers.csv_file import read_csv
 from pipeline.landing.readers.json_array import read_json_array
 from pipeline.landing.readers.json_fast import json_is_array, read_json_fast
 from pipeline.landing.readers.json_lines import read_json_lines
 from pipeline.landing.readers.parquet_file import read_parquet
-from pipeline.landing.records import Collector, RawBatch, decode_text
+from pipeline.landing.records import (
+    DEFAULT_LIMITS,
+    RAW_LINE,
+    Collector,
+    RawBatch,
+    ReadLimits,
+    decode_text,
+)
+
+_LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
 
 
-def read_landing_file(landing_file: LandingFile, fast: bool = True) -> RawBatch:
+def read_landing_file(
+    landing_file: LandingFile, fast: bool = True, limits: ReadLimits = DEFAULT_LIMITS
+) -> RawBatch:
     """Read one landing file into text columns; raises UnreadableFile if the file cannot be read.
 
-    ``fast=False`` always takes the exact path (the fast path gives the same batch, faster).
+    ``fast=False`` always takes the exact path (the fast path gives the same batch, faster). The
+    whole file in one batch: for tests and small files; the pipeline uses
+    :func:`iter_landing_file`.
     """
-    out = Collector(landing_file.entity)
+    batches = list(iter_landing_file(landing_file, fast, limits))
+    return concat_batches(landing_file.entity, batches)
+
+
+def concat_batches(entity: Entity, batches: list[RawBatch]) -> RawBatch:
+    if len(batches) == 1:
+        return batches[0]
+    empty = Collector(entity).batch()
+    return RawBatch(
+        pl.concat([empty.records, *(b.records for b in batches)], how="vertical"),
+        pl.concat([empty.malformed, *(b.malformed for b in batches)], how="vertical"),
+    )
+
+
+def iter_landing_file(
+    landing_file: LandingFile, fast: bool = True, limits: ReadLimits = DEFAULT_LIMITS
+) -> Iterator[RawBatch]:
+    """The file's records in bounded batches (see the module's docstring); UnreadableFile
+    (possibly after some batches) when the file cannot be read."""
+    with landing_file.open(limits.max_file_bytes) as handle:
+        yield from read_open_file(landing_file, handle, fast, limits)
+
+
+def read_open_file(
+    landing_file: LandingFile, handle: BinaryIO, fast: bool, limits: ReadLimits
+) -> Iterator[RawBatch]:
+    """:func:`iter_landing_file` on a file opened by ``landing_file.open()``."""
+    entity = landing_file.entity
     suffix = landing_file.path.suffix.lower()
     if suffix == ".parquet":
-        read_parquet(landing_file.path, out, landing_file.relpath)
-        return out.batch()
-    data = landing_file.path.read_bytes()
-    if suffix != ".csv" and fast:
-        body = data.removeprefix(codecs.BOM_UTF8)
-        as_array = json_is_array(body) if suffix == ".json" else False
-        parsed = read_json_fast(body, out.entity, as_array) if as_array is not None else None
-        if parsed is not None:
-            out.frames.append(parsed)
-            return out.batch()
-    text = decode_text(data)
+        yield from read_parquet(handle, entity, landing_file.relpath, limits)
+        return
     if suffix == ".csv":
-        parsed = read_csv_fast(text, out.entity) if fast else None
+        yield from read_csv(handle, entity, landing_file.relpath, limits, fast)
+        return
+    first = handle.read(limits.batch_bytes)
+    while first.strip() == b"" and (more := handle.read(limits.batch_bytes)):
+        first += more  # blank lines before the first record
+    if suffix == ".json" and decode_text(first).lstrip().startswith("["):
+        yield _read_json_array(first + handle.read(), entity, fast)
+        return
+    yield from _read_json_lines(handle, first, entity, fast, limits)
+
+
+def _read_json_array(data: bytes, entity: Entity, fast: bool) -> RawBatch:
+    if fast:
+        body = data.removeprefix(codecs.BOM_UTF8)
+        as_array = json_is_array(body)
+        parsed = read_json_fast(body, entity, True) if as_array else None
         if parsed is not None:
-            out.frames.append(parsed)
-        else:
-            read_csv(text, out, landing_file.relpath)
-    elif suffix == ".json" and text.lstrip().startswith("["):
-        read_json_array(text, out)
-    else:  # .jsonl, or .json holding one record per line
-        read_json_lines(text, out)
+            return RawBatch(parsed, Collector(entity).batch().malformed)
+    out = Collector(entity)
+    read_json_array(decode_text(data), out)
     return out.batch()
+
+
+def _line_chunks(handle: BinaryIO, first: bytes, chunk_bytes: int) -> Iterator[bytes]:
+    """The file in pieces of whole lines (cut after a ``\\n``), each about ``chunk_bytes``."""
+    buffer = first
+    while True:
+        more = handle.read(chunk_bytes)
+        if not more:
+            if buffer:
+                yield buffer
+            return
+        buffer += more
+        cut = buffer.rfind(b"\n")
+        if cut >= 0:
+            yield buffer[: cut + 1]
+            buffer = buffer[cut + 1 :]
+
+
+def _read_json_lines(
+    handle: BinaryIO, first: bytes, entity: Entity, fast: bool, limits: ReadLimits
+) -> Iterator[RawBatch]:
+    """JSON lines (or a .json file of one record per line), a piece of whole lines at a time;
+    line numbers count on from piece to piece."""
+    first_line = 1
+    for index, chunk in enumerate(_line_chunks(handle, first, limits.batch_bytes)):
+        body = chunk.removeprefix(codecs.BOM_UTF8) if index == 0 else chunk
+        parsed = read_json_fast(body, entity, as_array=False) if fast else None
+        if parsed is not None:
+            if first_line != 1:
+                parsed = parsed.with_columns(pl.col(RAW_LINE) + (first_line - 1))
+            yield RawBatch(parsed, Collector(entity).batch().malformed)
+        else:
+            out = Collector(entity)
+            text = decode_text(chunk) if index == 0 else chunk.decode("utf-8", errors="replace")
+            read_json_lines(text, out, first_line)
+            yield out.batch()
+        first_line += len(_LINE_BREAK_BYTES.findall(chunk))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from typing import BinaryIO
 
 import polars as pl
 
@@ -13,36 +15,70 @@ from pipeline.landing.records import (
     RAW_LINE,
     RAW_RECORD,
     Collector,
+    RawBatch,
+    ReadLimits,
     UnreadableFile,
     as_text_list,
 )
 
 
-def read_csv(text: str, out: Collector, relpath: str) -> None:
+def read_csv(
+    handle: BinaryIO, entity: Entity, relpath: str, limits: ReadLimits, fast: bool = True
+) -> Iterator[RawBatch]:
+    """The file's records, parsed row by row as a stream, in batches of about
+    ``limits.batch_bytes`` of text. Each batch is built column by column when every row has the
+    header's width (:func:`csv_batch_fast`), else row by row (blank and ragged rows)."""
     # a field can be as long as the file (a long bio): lift the csv module's 128 KiB default
-    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_file_bytes))
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
+    rows = csv.reader(text)
     try:
-        _read_csv_rows(text, out, relpath)
+        header = next(rows, None)
+        if header is None:
+            return  # empty file
+        header = [h.strip() for h in header]
+        missing = [name for name in entity.required_fields if name not in header]
+        if missing:
+            raise UnreadableFile(
+                f"{relpath}: CSV header lacks required column(s) {', '.join(missing)}"
+                f" (header: {', '.join(header[:20])})"
+            )
+        body: list[list[str]] = []
+        size = 0
+        first_line = 1
+        for row in rows:
+            body.append(row)
+            size += sum(map(len, row)) + len(row)
+            if size >= limits.batch_bytes:
+                yield _csv_batch(header, body, entity, first_line, fast)
+                first_line += len(body)
+                body, size = [], 0
+        if body:
+            yield _csv_batch(header, body, entity, first_line, fast)
     except csv.Error as error:
-        raise UnreadableFile(f"{relpath}: not a readable CSV file ({error})") from error
+        raise UnreadableFile(f"{relpath}: not a readable CSV file ({error})") from None
+    finally:
+        text.detach()  # the caller closes the file
 
 
-def _read_csv_rows(text: str, out: Collector, relpath: str) -> None:
-    rows = csv.reader(io.StringIO(text, newline=""))
-    header = next(rows, None)
-    if header is None:
-        return  # empty file
-    header = [h.strip() for h in header]
-    missing = [name for name in out.entity.required_fields if name not in header]
-    if missing:
-        raise UnreadableFile(
-            f"{relpath}: CSV header lacks required column(s) {', '.join(missing)}"
-            f" (header: {', '.join(header[:20])})"
-        )
+def _csv_batch(
+    header: list[str], body: list[list[str]], entity: Entity, first_line: int, fast: bool
+) -> RawBatch:
+    if fast and all(len(row) == len(header) for row in body):
+        records = csv_batch_fast(header, body, entity, first_line)
+        return RawBatch(records, Collector(entity).batch().malformed)
+    out = Collector(entity)
+    _add_csv_rows(header, body, out, first_line)
+    return out.batch()
+
+
+def _add_csv_rows(
+    header: list[str], body: list[list[str]], out: Collector, first_line: int
+) -> None:
     buffer = io.StringIO()
     # the line terminator must be set for fields holding line breaks to be quoted
     writer = csv.writer(buffer, lineterminator="\n")
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(body, start=first_line):
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(row)
@@ -79,6 +115,13 @@ def read_csv_fast(text: str, entity: Entity) -> pl.DataFrame | None:
         return None
     if any(len(row) != width for row in body):
         return None
+    return csv_batch_fast(header, body, entity, 1)
+
+
+def csv_batch_fast(
+    header: list[str], body: list[list[str]], entity: Entity, first_line: int
+) -> pl.DataFrame:
+    """Rows that all have the header's width, built into the batch's columns at once."""
     position = {name: index for index, name in enumerate(header)}  # the last one of a name wins
     cells = list(zip(*body))
     columns: dict[str, pl.Series] = {}
@@ -116,9 +159,9 @@ def read_csv_fast(text: str, entity: Entity) -> pl.DataFrame | None:
             raw.append(buffer.getvalue().removesuffix("\n"))
     frame = pl.DataFrame(list(columns.values())) if columns else pl.DataFrame()
     return frame.select(
-        pl.int_range(1, len(body) + 1, dtype=pl.Int64).alias(RAW_LINE)
+        pl.int_range(first_line, first_line + len(body), dtype=pl.Int64).alias(RAW_LINE)
         if columns
-        else pl.Series(RAW_LINE, range(1, len(body) + 1), dtype=pl.Int64),
+        else pl.Series(RAW_LINE, range(first_line, first_line + len(body)), dtype=pl.Int64),
         pl.Series(RAW_RECORD, raw, dtype=pl.String),
         *values,
     )

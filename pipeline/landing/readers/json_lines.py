@@ -7,8 +7,8 @@ import json
 from pipeline.landing.records import LINE_BREAK, Collector, loads, repair_text
 
 
-def read_json_lines(text: str, out: Collector) -> None:
-    for number, line in enumerate(LINE_BREAK.split(text), start=1):
+def read_json_lines(text: str, out: Collector, first_line: int = 1) -> None:
+    for number, line in enumerate(LINE_BREAK.split(text), start=first_line):
         if not line.strip():
             continue  # blank lines are not records
         try:
