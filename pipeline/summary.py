@@ -40,6 +40,25 @@ def _dbt_materialized(result: dg.ExecuteInProcessResult) -> bool:
     )
 
 
+def _extract_lines(result: dg.ExecuteInProcessResult) -> list[str]:
+    """One line per extract asset: skipped (and why), or what it fetched."""
+    lines = []
+    for platform in ("tiktok", "instagram"):
+        materialized = result.asset_materializations_for_node(f"extract__{platform}")
+        if not materialized:
+            continue
+        meta = {k: v.value for k, v in materialized[-1].metadata.items()}
+        if meta.get("status") == "skipped":
+            lines.append(f"extract/{platform} skipped: {meta.get('reason')}")
+        else:
+            lines.append(
+                f"extract/{platform}: {meta.get('creators_ok')} of {meta.get('creators')} creators"
+                f" ok, {meta.get('records_written')} records"
+                + (f"; {meta['stopped']}" if meta.get("stopped", "-") != "-" else "")
+            )
+    return lines
+
+
 def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> None:
     status = "succeeded" if result.success else "FAILED"
     print(f"\nrun {result.run_id} {status} (Dagster job {result.job_def.name})")
@@ -48,6 +67,8 @@ def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> 
             "nothing new or changed in the landing zone since the last build:"
             " no dbt build, no publish (--rebuild to force one)"
         )
+    for line in _extract_lines(result):
+        print(f"  {line}")
     for failure in _step_failures(result):
         print(f"  failed step {failure}")
     for check in _failed_checks(result):

@@ -4,6 +4,7 @@ from datetime import date
 
 import dagster as dg
 
+from pipeline.defs.extract.keys import extract_deps
 from pipeline.defs.metadata import table_metadata
 from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import LandingZone, Warehouse
@@ -44,6 +45,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         partitions_def=daily_partitions if entity.dated else None,
         backfill_policy=single_run_backfill if entity.dated else None,
         retry_policy=INGEST_RETRY,
+        deps=extract_deps(entity.platform, entity.dated),  # extract/<platform> writes first
     )
     def ingest_entity(
         context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse

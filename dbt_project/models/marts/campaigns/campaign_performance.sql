@@ -14,29 +14,52 @@ instagram_posts as (
     select * from {{ ref('int_instagram_posts_latest') }}
 ),
 
+tiktok_videos_emv as (
+    select * from {{ ref('int_tiktok_videos_emv') }}
+),
+
+instagram_posts_emv as (
+    select * from {{ ref('int_instagram_posts_emv') }}
+),
+
+-- the currency of each platform's EMV rates (one per platform in the seed)
+emv_currencies as (
+    select
+        platform,
+        max(currency) as emv_currency
+    from {{ ref('emv_rates') }}
+    group by platform
+),
+
 -- latest metrics of every post we track, both platforms in one shape
 post_metrics as (
     select
         'tiktok' as platform,
-        video_id as post_id,
-        username,
+        tiktok_videos.video_id as post_id,
+        tiktok_videos.username,
         views,
         likes,
         comments,
-        shares
+        shares,
+        tiktok_videos_emv.emv
     from tiktok_videos
+    left join tiktok_videos_emv
+        on tiktok_videos.video_id = tiktok_videos_emv.video_id
 
     union all
 
     select
         'instagram' as platform,
-        post_id,
-        username,
+        instagram_posts.post_id,
+        instagram_posts.username,
         views,
         likes,
         comments,
-        cast(null as bigint) as shares
+        cast(null as bigint) as shares,
+        instagram_posts_emv.emv
     from instagram_posts
+    left join instagram_posts_emv
+        on instagram_posts.post_id = instagram_posts_emv.post_id
 ),
 
 -- each listed post once (de-duplicated), with its metrics when we track it
@@ -52,7 +75,8 @@ listings as (
         post_metrics.views,
         post_metrics.likes,
         post_metrics.comments,
-        post_metrics.shares
+        post_metrics.shares,
+        post_metrics.emv
     from campaign_posts
     left join post_metrics
         on campaign_posts.platform = post_metrics.platform
@@ -80,7 +104,8 @@ campaign_platforms as (
             sum(coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0))
                 filter (where is_found)
             as bigint
-        ) as engagements
+        ) as engagements,
+        sum(emv) filter (where is_found) as emv
     from listings
     group by campaign_id, platform
 ),
@@ -108,10 +133,17 @@ final as (
         campaign_platforms.engagements,
         {{ safe_divide('campaign_platforms.fee_with_views * 1000', 'campaign_platforms.views') }} as cpm,
         {{ safe_divide('campaign_platforms.fee_with_views', 'campaign_platforms.views') }} as cpv,
-        {{ safe_divide('campaign_platforms.fee_found', 'campaign_platforms.engagements') }} as cpe
+        {{ safe_divide('campaign_platforms.fee_found', 'campaign_platforms.engagements') }} as cpe,
+        campaign_platforms.emv,
+        case
+            when upper(campaigns.currency) = upper(emv_currencies.emv_currency)
+                then {{ safe_divide('campaign_platforms.emv', 'campaign_platforms.fee_found') }}
+        end as emv_to_fee
     from campaign_platforms
     left join campaigns
         on campaign_platforms.campaign_id = campaigns.campaign_id
+    left join emv_currencies
+        on campaign_platforms.platform = emv_currencies.platform
 )
 
 select * from final
