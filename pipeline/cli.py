@@ -213,6 +213,20 @@ def command_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_report(args: argparse.Namespace) -> int:
+    from pipeline.report import write_report
+
+    settings = Settings.from_env()
+    assert settings.serving is not None and settings.report is not None
+    out = Path(args.out).expanduser().resolve() if args.out else settings.report
+    report = write_report(settings.serving, out)
+    empty = [s.title for s in report.sections if s.figure is None and not s.tables]
+    print(f"KPI report written to {out} ({len(report.sections) + 1} sections)")
+    if empty:
+        print(f"  no data for: {', '.join(empty)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
@@ -270,6 +284,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", action="store_true", help="add a full run under py-spy (dev extras)"
     )
     bench.set_defaults(handler=command_bench)
+
+    report = commands.add_parser(
+        "report", help="write the HTML KPI report from the current serving file"
+    )
+    report.add_argument(
+        "--out", help="where to write it (default: CREATOR_KPIS_REPORT, beside the serving file)"
+    )
+    report.set_defaults(handler=command_report)
 
     from pipeline.extract.cli import add_extract_commands
 

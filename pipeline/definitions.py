@@ -47,7 +47,11 @@ def build_definitions(settings: Settings, extract: ExtractSettings | None = None
                 max_decoded_bytes=settings.max_decoded_bytes,
             ),
             "warehouse": Warehouse(path=str(settings.warehouse)),
-            "serving": Serving(path=str(settings.serving)),
+            "serving": Serving(
+                path=str(settings.serving),
+                storage_version=settings.serving_storage_version,
+                report_path=str(settings.report),
+            ),
             # API credentials (secrets as dg.EnvVar): CREATOR_KPIS_*, TIKTOK_*, INSTAGRAM_*
             "apis": extract_apis(extract or ExtractSettings.from_env()),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),

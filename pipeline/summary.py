@@ -33,9 +33,30 @@ def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     return failed
 
 
+def _extract_lines(result: dg.ExecuteInProcessResult) -> list[str]:
+    """One line per extract asset: skipped (and why), or what it fetched."""
+    lines = []
+    for platform in ("tiktok", "instagram"):
+        materialized = result.asset_materializations_for_node(f"extract__{platform}")
+        if not materialized:
+            continue
+        meta = {k: v.value for k, v in materialized[-1].metadata.items()}
+        if meta.get("status") == "skipped":
+            lines.append(f"extract/{platform} skipped: {meta.get('reason')}")
+        else:
+            lines.append(
+                f"extract/{platform}: {meta.get('creators_ok')} of {meta.get('creators')} creators"
+                f" ok, {meta.get('records_written')} records"
+                + (f"; {meta['stopped']}" if meta.get("stopped", "-") != "-" else "")
+            )
+    return lines
+
+
 def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> None:
     status = "succeeded" if result.success else "FAILED"
     print(f"\nrun {result.run_id} {status} (Dagster job {result.job_def.name})")
+    for line in _extract_lines(result):
+        print(f"  {line}")
     for failure in _step_failures(result):
         print(f"  failed step {failure}")
     for check in _failed_checks(result):
