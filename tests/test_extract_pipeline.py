@@ -126,15 +126,22 @@ def write_landing(landing: Path) -> None:
 
 
 def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatch, capfd):
+    """The daily schedule's run (yesterday..today): today's API records land in dt=today and
+    are ingested, built and published together with yesterday's late landing file."""
     from pipeline.definitions import BUILD_ALL_JOB, build_definitions
+    from pipeline.defs.ingest.schedules import daily_build
     from pipeline.defs.ingest.sensors import landing_sensor
 
     tiktok, graph = fakes
     now = datetime.now(UTC)
     today = now.date()
+    yesterday = today - timedelta(days=1)
     populate(tiktok, graph, now)
     landing = tmp_path / "landing"
     write_landing(landing)
+    late = landing / "instagram" / "creators" / f"dt={yesterday}" / "late.csv"
+    late.parent.mkdir(parents=True)
+    late.write_text("username,followers_count\nyuki,300\n")  # collected yesterday, landed late
     settings = Settings(landing_dir=landing, warehouse=tmp_path / "wh" / "warehouse.duckdb")
     monkeypatch.setenv(LANDING_DIR_VAR, str(landing))
     monkeypatch.setenv(WAREHOUSE_VAR, str(settings.warehouse))
@@ -167,13 +174,23 @@ def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatc
             dg.build_sensor_context(instance=instance, resources=sensor_resources)
         )
         defs = build_definitions(settings, extract)
+        scheduled = daily_build(dg.build_schedule_context(scheduled_execution_time=now))
+        assert scheduled.tags == {
+            **partition_range_tags(yesterday, today),
+            "creator_kpis/trigger": "daily_build",
+        }
         result = defs.resolve_job_def(BUILD_ALL_JOB).execute_in_process(
-            instance=instance, raise_on_error=False, tags=partition_range_tags(today, today)
+            instance=instance, raise_on_error=False, tags=scheduled.tags
         )
         assert result.success
         run_logs = [
             (entry.user_message or "") + json.dumps(str(entry.dagster_event))
             for entry in instance.all_logs(result.run_id)
+        ]
+        # one materialization per partition of the range; both describe today's fetch
+        assert [m.partition for m in result.asset_materializations_for_node("extract__tiktok")] == [
+            yesterday.isoformat(),
+            today.isoformat(),
         ]
         tiktok_meta = result.asset_materializations_for_node("extract__tiktok")[0].metadata
         instagram_meta = result.asset_materializations_for_node("extract__instagram")[0].metadata
@@ -203,6 +220,9 @@ def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatc
         "carl",
     }
     assert tiktok_meta["creators"].value == 3 and tiktok_meta["creators_ok"].value == 3
+    # records fetched today land in dt=today only, though the run covers yesterday too
+    assert tiktok_meta["day"].value == today.isoformat()
+    assert {path.parent.name for path in landing.rglob("api-*")} == {f"dt={today}"}
     # python -m pipeline run's summary: 3 profiles + 4 videos; 1 profile + 2 posts
     assert _extract_lines(result) == [
         "extract/tiktok: 3 of 3 creators ok, 7 records",
@@ -264,6 +284,14 @@ def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatc
             ("tiktok", "carl", "ok"),
             ("tiktok", "dana", "ok"),
         ]
+        # yesterday's late file was ingested and built in the same run
+        assert con.execute(
+            "select username, followers_count, _partition_day from ingest.instagram_creators"
+            " where _source_file not like '%api-%'"
+        ).fetchall() == [("yuki", 300, yesterday)]
+        assert con.execute(
+            "select username, followers from marts.instagram_creators order by username"
+        ).fetchall() == [("mia", 1000), ("yuki", 300)]
         tables = con.execute(
             "select table_schema, table_name, column_name from information_schema.columns"
             " where data_type = 'VARCHAR'"
@@ -325,6 +353,59 @@ def test_without_credentials_the_extract_assets_skip_with_one_line(tmp_path):
         "extract/instagram skipped: no Instagram credentials: set INSTAGRAM_ACCESS_TOKEN and"
         " INSTAGRAM_USER_ID",
     ]
+
+
+def test_extract_assets_fetch_for_todays_partition_only(fakes, tmp_path):
+    """dt is the day the records were collected: a run of a past partition, or a backfill of
+    past days, fetches nothing and says why in one line."""
+    from pipeline.defs.extract.assets import extract_assets
+    from pipeline.defs.extract.resources import ExtractApis
+    from pipeline.defs.resources import Warehouse
+
+    tiktok, graph = fakes
+    populate(tiktok, graph, datetime.now(UTC))
+    today = datetime.now(UTC).date()
+    yesterday, before = today - timedelta(days=1), today - timedelta(days=3)
+    apis = ExtractApis(
+        tiktok_client_key=tiktok.client_key,
+        tiktok_client_secret=tiktok.client_secret,
+        tiktok_research=True,
+        tiktok_api_url=tiktok.url,
+        instagram_access_token=graph.token,
+        instagram_user_id=graph.user_id,
+        graph_api_url=graph.url,
+    )
+    resources = {
+        "landing": LandingZone(path=str(tmp_path / "landing")),
+        "warehouse": Warehouse(path=str(tmp_path / "w.duckdb")),
+        "apis": apis,
+    }
+    with dg.instance_for_test() as instance:
+        one_day = dg.materialize(
+            extract_assets,
+            partition_key=yesterday.isoformat(),
+            instance=instance,
+            resources=resources,
+        )
+        messages = [e.user_message for e in instance.all_logs(one_day.run_id)]
+        backfill = dg.materialize(
+            extract_assets,
+            tags=partition_range_tags(before, yesterday),
+            instance=instance,
+            resources=resources,
+        )
+    assert one_day.success and backfill.success
+    assert (
+        f"extract/tiktok skipped: the APIs return current values only: partition {yesterday}"
+        f" is not today ({today} UTC)"
+    ) in messages
+    assert _extract_lines(backfill) == [
+        f"extract/{platform} skipped: the APIs return current values only: partitions"
+        f" {before}..{yesterday} do not include today ({today} UTC)"
+        for platform in ("tiktok", "instagram")
+    ]
+    assert tiktok.requests == [] and graph.requests == []
+    assert not (tmp_path / "landing").exists()
 
 
 def test_cli_tiktok_auth_and_extract_check(fakes, tmp_path, monkeypatch, capsys):
