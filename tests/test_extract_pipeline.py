@@ -457,6 +457,15 @@ def test_cli_tiktok_auth_and_extract_check(fakes, tmp_path, monkeypatch, capsys)
     assert not any(r.path.startswith("/v2/research/") for r in tiktok.requests)
     assert graph.token not in out and tiktok.client_secret not in out
 
+    # records fetched now belong in today's partition: another --day is refused, nothing fetched
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    assert cli.main(["extract", "--day", yesterday.isoformat()]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"error: the APIs return current values only: --day {yesterday} is not today"
+    )
+    assert not any(r.path.startswith("/v2/research/") for r in tiktok.requests)
+    assert not (tmp_path / "landing").exists()
+
     monkeypatch.setenv("INSTAGRAM_ACCESS_TOKEN", "expired-token-XYZ")
     assert cli.main(["extract", "--check", "--platform", "instagram"]) == 2
     err = capsys.readouterr().err
