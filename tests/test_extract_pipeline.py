@@ -408,6 +408,40 @@ def test_extract_assets_fetch_for_todays_partition_only(fakes, tmp_path):
     assert not (tmp_path / "landing").exists()
 
 
+def test_landing_sensor_waits_for_the_run_writing_api_files(tmp_path):
+    """While a run that covers a day is in progress, that day's api- files may be its own (not
+    yet ingested): the sensor requests no run for them until the run has ended."""
+    from pipeline.defs.ingest.sensors import landing_sensor
+
+    now = datetime.now(UTC)
+    today, yesterday = now.date(), now.date() - timedelta(days=1)
+    landing = tmp_path / "landing"
+    profile = [{"username": "zed", "follower_count": 1}]
+    LandingWriter(landing, "tiktok", today, lambda: now).write("creators", profile)
+    older = today - timedelta(days=3)  # outside the run's range: requested at once
+    LandingWriter(landing, "tiktok", older, lambda: now).write("creators", profile)
+    resources = {"landing": LandingZone(path=str(landing))}
+    with dg.instance_for_test() as instance:
+        run = instance.add_run(
+            dg.DagsterRun(
+                job_name="build_all",
+                run_id="daily-run-in-progress",
+                status=dg.DagsterRunStatus.STARTED,
+                tags=partition_range_tags(yesterday, today),
+            )
+        )
+        during = landing_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        instance.report_run_failed(run)  # it ended without ingesting the file
+        ended = landing_sensor(
+            dg.build_sensor_context(instance=instance, cursor=during.cursor, resources=resources)
+        )
+    assert [r.partition_key for r in during.run_requests] == [older.isoformat()]
+    assert sorted(json.loads(during.cursor)) == [
+        str(path.relative_to(landing)) for path in landing.glob(f"tiktok/creators/dt={older}/*")
+    ]
+    assert [r.partition_key for r in ended.run_requests] == [today.isoformat()]
+
+
 def test_cli_tiktok_auth_and_extract_check(fakes, tmp_path, monkeypatch, capsys):
     tiktok, graph = fakes
     tiktok.accounts["open-dana"] = DisplayAccount(

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import dagster as dg
 
-from pipeline.defs.extract.sensors import ingested_by_their_extract_run
+from pipeline.defs.extract.sensors import ingested_by_their_extract_run, written_during_a_run
 from pipeline.defs.jobs import build_all
 from pipeline.defs.partitions import daily_partitions
 from pipeline.defs.resources import LandingZone
@@ -65,6 +65,8 @@ def requests_for_changes(
     description=(
         "Watches the landing directory. Each new or changed file (by size and modification"
         " time; the cursor remembers what was seen) requests a run of its day's partition."
+        " No run for the api- files an extract asset wrote in a run that also ingested them;"
+        " api- files of a day a run in progress covers wait until that run has ended."
     ),
 )
 def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingZone) -> dg.SensorResult:
@@ -79,9 +81,18 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingZone) ->
     # files an extract asset wrote in a run that also ingested them: no second run
     loaded = ingested_by_their_extract_run(context.instance, changed)
     changed = [f for f in changed if f.relpath not in loaded]
+    # api- files of a day a run in progress covers: looked at again once it has ended
+    pending = written_during_a_run(context.instance, changed)
+    changed = [f for f in changed if f.relpath not in pending]
+    for relpath in pending:
+        if relpath in seen:
+            current[relpath] = seen[relpath]
+        else:
+            del current[relpath]
     if not changed:
+        waiting = f"; {len(pending)} written during a run in progress" if pending else ""
         return dg.SensorResult(
-            skip_reason=f"no new or changed files among {len(files)} in {landing.dir}",
+            skip_reason=f"no new or changed files among {len(files)} in {landing.dir}{waiting}",
             cursor=json.dumps(current, sort_keys=True),
         )
     requests, skipped = requests_for_changes(changed, datetime.now(UTC).date())
