@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipeline import warehouse
 from pipeline.settings import Settings
+from pipeline.signal_highlights import print_signal_highlights
 from pipeline.top_creators import TOP_CREATORS, top_creators
 from pipeline.warehouse import MARTS_SCHEMA
 
@@ -32,6 +33,14 @@ def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     return failed
 
 
+def _dbt_materialized(result: dg.ExecuteInProcessResult) -> bool:
+    """Whether the run's dbt step materialized anything (it skips when nothing is new)."""
+    return any(
+        event.event_type_value == "ASSET_MATERIALIZATION" and event.step_key == "dbt_models"
+        for event in result.all_events
+    )
+
+
 def _extract_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     """One line per extract asset: skipped (and why), or what it fetched."""
     lines = []
@@ -54,6 +63,11 @@ def _extract_lines(result: dg.ExecuteInProcessResult) -> list[str]:
 def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> None:
     status = "succeeded" if result.success else "FAILED"
     print(f"\nrun {result.run_id} {status} (Dagster job {result.job_def.name})")
+    if result.success and not _dbt_materialized(result):
+        print(
+            "nothing new or changed in the landing zone since the last build:"
+            " no dbt build, no publish (--rebuild to force one)"
+        )
     for line in _extract_lines(result):
         print(f"  {line}")
     for failure in _step_failures(result):
@@ -80,3 +94,4 @@ def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> 
             print(f"\ntop 5 {spec.title}:")
             for username, tier, follower_count, *_, value in top_creators(con, spec, limit=5):
                 print(f"  {username:<28} {tier:<6} {follower_count:>12,} followers  {value:8.2%}")
+        print_signal_highlights(con, tables)
