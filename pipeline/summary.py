@@ -33,6 +33,14 @@ def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     return failed
 
 
+def _dbt_materialized(result: dg.ExecuteInProcessResult) -> bool:
+    """Whether the run's dbt step materialized anything (it skips when nothing is new)."""
+    return any(
+        event.event_type_value == "ASSET_MATERIALIZATION" and event.step_key == "dbt_models"
+        for event in result.all_events
+    )
+
+
 def _extract_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     """One line per extract asset: skipped (and why), or what it fetched."""
     lines = []
@@ -55,6 +63,11 @@ def _extract_lines(result: dg.ExecuteInProcessResult) -> list[str]:
 def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> None:
     status = "succeeded" if result.success else "FAILED"
     print(f"\nrun {result.run_id} {status} (Dagster job {result.job_def.name})")
+    if result.success and not _dbt_materialized(result):
+        print(
+            "nothing new or changed in the landing zone since the last build:"
+            " no dbt build, no publish (--rebuild to force one)"
+        )
     for line in _extract_lines(result):
         print(f"  {line}")
     for failure in _step_failures(result):

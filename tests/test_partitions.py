@@ -3,6 +3,7 @@ daily schedule."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -112,14 +113,18 @@ def evaluate_sensor(landing: Path, cursor: str | None) -> dg.SensorResult:
         return landing_sensor(context)
 
 
-def test_sensor_requests_runs_for_new_and_changed_days_only(tmp_path: Path) -> None:
+def test_sensor_requests_one_run_for_new_and_changed_days_only(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     record = json.dumps({"username": "a", "follower_count": 1}) + "\n"
     first = write(landing / "tiktok/creators/dt=2026-10-01/a.jsonl", record)
-    write(landing / "tiktok/creators/dt=2026-10-02/a.jsonl", record)
+    write(landing / "tiktok/creators/dt=2026-10-03/a.jsonl", record)
 
     result = evaluate_sensor(landing, None)
-    assert sorted(r.partition_key for r in result.run_requests) == ["2026-10-01", "2026-10-02"]
+    # two new days in one tick: one run over the range 2026-10-01..2026-10-03, not two runs
+    [ranged] = result.run_requests
+    assert ranged.partition_key is None
+    assert ranged.partition_key_range == dg.PartitionKeyRange("2026-10-01", "2026-10-03")
+    assert ranged.run_key.startswith("landing:2026-10-01..2026-10-03:")
 
     again = evaluate_sensor(landing, result.cursor)
     assert not again.run_requests
@@ -134,18 +139,56 @@ def test_sensor_requests_runs_for_new_and_changed_days_only(tmp_path: Path) -> N
     assert [r.partition_key for r in new.run_requests] == ["2026-10-03"]
 
 
+def test_sensor_run_key_follows_content_and_ignores_a_touch(tmp_path: Path) -> None:
+    """Fix 2: a file corrected in place gets a new run key (its content fingerprint), so Dagster
+    does not skip it as an already used key; a file touched without a change requests nothing."""
+    landing = tmp_path / "landing"
+    path = write(landing / "tiktok/creators/dt=2026-10-01/a.jsonl", '{"username": "a"}\n')
+    first = evaluate_sensor(landing, None)
+    [first_request] = first.run_requests
+
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched, same content
+    touched = evaluate_sensor(landing, first.cursor)
+    assert not touched.run_requests
+
+    path.write_text('{"username": "b"}\n')  # corrected in place, same size and path
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2 * 10**9))
+    corrected = evaluate_sensor(landing, touched.cursor)
+    [second_request] = corrected.run_requests
+    assert second_request.partition_key == "2026-10-01"
+    assert second_request.run_key != first_request.run_key
+    sha = hashlib.sha256(b'{"username": "b"}\n').hexdigest()
+    assert json.loads(corrected.cursor)["tiktok/creators/dt=2026-10-01/a.jsonl"].endswith(sha)
+
+
 def test_sensor_skips_when_landing_dir_is_missing(tmp_path: Path) -> None:
     result = evaluate_sensor(tmp_path / "nowhere", None)
     assert not result.run_requests
     assert "does not exist" in result.skip_reason.skip_message
 
 
-def test_daily_schedule_materializes_the_previous_day() -> None:
+def test_daily_schedule_requests_one_run_over_yesterday_and_today() -> None:
+    """Yesterday's late landing files and today's extract in one run, keyed by the day."""
+    from datetime import timedelta, timezone
+
     from pipeline.defs.ingest.schedules import daily_build
 
-    context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
-    )
-    request = daily_build(context)
-    assert request.partition_key == "2026-11-24"
+    at_five = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
+    request = daily_build(dg.build_schedule_context(scheduled_execution_time=at_five))
+    assert request.partition_key is None  # a range, not one partition
+    assert request.partition_key_range == dg.PartitionKeyRange("2026-11-24", "2026-11-25")
+    assert request.tags == {
+        "dagster/asset_partition_range_start": "2026-11-24",
+        "dagster/asset_partition_range_end": "2026-11-25",
+        "creator_kpis/trigger": "daily_build",
+    }
+    assert request.run_key == "daily:2026-11-24..2026-11-25"
+    # the same day gives the same key (a re-evaluated tick never starts a second run)
+    later = daily_build(dg.build_schedule_context(scheduled_execution_time=at_five))
+    assert later.run_key == request.run_key
+    # the day is the UTC day: 01:00 at UTC+5 is still 2026-11-24 in UTC
+    east = datetime(2026, 11, 25, 1, 0, tzinfo=timezone(timedelta(hours=5)))
+    early = daily_build(dg.build_schedule_context(scheduled_execution_time=east))
+    assert early.run_key == "daily:2026-11-23..2026-11-24"
     assert daily_build.cron_schedule == os.environ.get("CREATOR_KPIS_SCHEDULE_CRON", "0 5 * * *")

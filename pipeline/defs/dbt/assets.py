@@ -1,11 +1,14 @@
 """The dbt project as Dagster assets (dagster-dbt): staging, intermediate and mart models, seeds,
 and dbt tests as asset checks. Sources map to the ingest assets, so lineage runs unbroken.
 
-The dbt assets share the ingest assets' daily partitions: a run passes its partition window to
-dbt as the vars ``min_day``/``max_day``, and the incremental models read only that window.
+The dbt assets share the ingest assets' daily partitions, but dbt needs no window of days: the
+incremental models read what the ingest step changed since their last build (load ids, see
+dbt_project/macros/latest_observations.sql), so no --vars change between runs and dbt's partial
+parsing keeps working. When nothing was loaded since the last successful build (and the dbt
+project is unchanged), the build is skipped: no dbt process, no materialization, and the publish
+step downstream is skipped too.
 """
 
-import json
 import os
 from collections.abc import Iterator, Sequence
 
@@ -15,11 +18,19 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipeline.defs.dbt.translator import CreatorKpisTranslator
 from pipeline.defs.metadata import table_metadata
-from pipeline.defs.partitions import daily_partitions, partition_window_days, single_run_backfill
+from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import Warehouse
+from pipeline.freshness_of_build import dbt_project_fingerprint
 from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
 from pipeline.top_creators import TOP_CREATORS, TopCreators, top_creators
-from pipeline.warehouse import MARTS_SCHEMA
+from pipeline.warehouse import (
+    MARTS_SCHEMA,
+    DbtBuild,
+    ensure_ingest_schema,
+    last_dbt_build,
+    latest_load_id,
+    record_dbt_build,
+)
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 translator = CreatorKpisTranslator()
@@ -38,6 +49,7 @@ TOP_CREATORS_PREVIEW = {(MARTS_SCHEMA, spec.mart): spec for spec in TOP_CREATORS
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild the incremental models from all of history
+    force: bool = False  # build even when nothing was loaded since the last build
 
 
 def top_creators_markdown(
@@ -89,11 +101,19 @@ def dbt_models(
 ) -> Iterator:
     # the dbt profile reads the warehouse path from the environment of the dbt subprocess
     os.environ[WAREHOUSE_VAR] = warehouse.path
-    first, last = partition_window_days(context)
-    window = {"min_day": first.isoformat(), "max_day": last.isoformat()}
+    with warehouse.connection() as con:
+        ensure_ingest_schema(con)  # the sources exist even before any file was loaded
+        wanted = DbtBuild(latest_load_id(con), dbt_project_fingerprint())
+        previous = last_dbt_build(con)
+    if previous == wanted and not (config.full_refresh or config.force):
+        context.log.info(
+            f"nothing new or changed in the landing zone since the last build (load id"
+            f" {wanted.built_through_load_id}): dbt build and publish skipped"
+        )
+        return
     # Unit tests check the models' SQL on fixed inputs, not the data: dbt recommends running them
     # in development and CI only (make test runs them), not in every production build.
-    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(window)]
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
     context.log.info(f"dbt {' '.join(args)}")
@@ -105,6 +125,8 @@ def dbt_models(
             description="dbt build failed; see the dbt logs of this step for the failing node",
             metadata={"dbt_command": " ".join(invocation.process.args)},
         )
+    with warehouse.connection() as con:
+        record_dbt_build(con, wanted, context.run.run_id)
 
 
 MART_KEYS = mart_keys([dbt_models])
