@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipeline import warehouse
 from pipeline.settings import Settings
+from pipeline.signal_highlights import print_signal_highlights
 from pipeline.top_creators import TOP_CREATORS, top_creators
 from pipeline.warehouse import MARTS_SCHEMA
 
@@ -93,3 +94,4 @@ def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> 
             print(f"\ntop 5 {spec.title}:")
             for username, tier, follower_count, *_, value in top_creators(con, spec, limit=5):
                 print(f"  {username:<28} {tier:<6} {follower_count:>12,} followers  {value:8.2%}")
+        print_signal_highlights(con, tables)

@@ -275,3 +275,21 @@ def test_signals_example_returns_rows(signals_run: PipelineRun, heading: str, sq
     with duckdb.connect(str(signals_run.settings.serving), read_only=True) as con:
         rows = con.execute(sql).fetchall()
     assert rows, f"{heading}: no rows"
+
+
+def test_run_summary_highlights(signals_run: PipelineRun) -> None:
+    """What `python -m pipeline run` prints about trends, flags and the roster."""
+    from pipeline.signal_highlights import flag_counts, stronger_platform_counts, top_trends
+
+    with duckdb.connect(str(signals_run.settings.warehouse), read_only=True) as con:
+        assert [row[:3] for row in top_trends(con)] == [("sound", "snd-ramp", 4)]
+        assert str(top_trends(con)[0][3]) == "2026-10-23"
+        assert flag_counts(con) == [
+            ("instagram", "follower_spike", 1),
+            ("tiktok", "comment_like_high", 1),
+            ("tiktok", "follower_spike", 1),
+            ("tiktok", "rate_outlier_high", 1),
+            ("tiktok", "rate_outlier_low", 1),
+        ]
+        # R1 instagram; R2 undecided (no TikTok profile); R3 is inactive
+        assert stronger_platform_counts(con) == [("instagram", 1), ("undecided", 1)]
