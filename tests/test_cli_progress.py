@@ -312,3 +312,28 @@ def test_plain_progress_writes_no_control_characters() -> None:
     text = stream.getvalue()
     assert not CONTROL.search(text)
     assert "ingest tiktok_videos: done in 3.2s (2/2 files, 5 records loaded)" in text
+
+
+def test_a_real_failed_step_is_explained(tmp_path: Path) -> None:
+    """A Dagster run whose step raises: the console lines name the step, carry the first lines
+    of the error (the user's message, not only Dagster's wrapper) and end with the log path."""
+
+    @dg.op
+    def publish_marts() -> None:
+        raise RuntimeError("serving folder /srv/kpis is full\nsecond detail line")
+
+    @dg.job
+    def failing() -> None:
+        publish_marts()
+
+    with dg.instance_for_test() as instance:
+        result = failing.execute_in_process(instance=instance, raise_on_error=False)
+    assert not result.success
+    found = failures.step_failures(result)
+    assert [f.step_key for f in found] == ["publish_marts"]
+    lines = failures.explain(found, tmp_path / "run.log")
+    assert lines[0] == "  failed step publish_marts:"
+    assert "    RuntimeError: serving folder /srv/kpis is full" in lines
+    assert "    second detail line" in lines
+    assert lines[-1] == f"  full log: {tmp_path / 'run.log'}"
+    assert len(lines) <= failures.ERROR_LINES + 2
