@@ -50,8 +50,11 @@ class StepState:
     unit: str = ""
     last_plain: float = 0.0
     task: int | None = None
+    note: str = ""
 
     def detail(self) -> str:
+        if self.note:
+            return self.note
         parts = []
         if self.unit == "files" and self.total == 0:
             return "no new or changed files"
@@ -149,6 +152,13 @@ class RunProgress:
         if event is None:  # a log message: the ingest assets' per-file progress
             progress = parse_file_progress(entry.user_message)
             state = self.steps.get(step_key)
+            if (
+                step_key == DBT_STEP
+                and state is not None
+                and entry.user_message.startswith("nothing new")
+            ):  # the dbt step's fast path: no build, no publish
+                state.total, state.note = None, "nothing new: build and publish skipped"
+                self._update(step_key, state)
             if progress and state is not None:
                 state.done, state.total, state.records = progress
                 state.unit = "files"

@@ -1,13 +1,18 @@
 """The dbt project as Dagster assets (dagster-dbt): staging, intermediate and mart models, seeds,
 and dbt tests as asset checks. Sources map to the ingest assets, so lineage runs unbroken.
 
-The dbt assets share the ingest assets' daily partitions: a run passes its partition window to
-dbt as the vars ``min_day``/``max_day``, and the incremental models read only that window.
+The dbt assets share the ingest assets' daily partitions, but dbt needs no window of days: the
+incremental models read what the ingest step changed since their last build (load ids, see
+dbt_project/macros/latest_observations.sql), so no --vars change between runs and dbt's partial
+parsing keeps working. When nothing was loaded since the last successful build (and the dbt
+project is unchanged), the build is skipped: no dbt process, no materialization, and the publish
+step downstream is skipped too.
 """
 
-import json
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -15,11 +20,18 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipeline.defs.dbt.translator import CreatorKpisTranslator
 from pipeline.defs.metadata import table_metadata
-from pipeline.defs.partitions import daily_partitions, partition_window_days, single_run_backfill
+from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import Warehouse
 from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
 from pipeline.top_creators import TOP_CREATORS, TopCreators, top_creators
-from pipeline.warehouse import MARTS_SCHEMA
+from pipeline.warehouse import (
+    MARTS_SCHEMA,
+    DbtBuild,
+    ensure_ingest_schema,
+    last_dbt_build,
+    latest_load_id,
+    record_dbt_build,
+)
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 translator = CreatorKpisTranslator()
@@ -38,6 +50,25 @@ TOP_CREATORS_PREVIEW = {(MARTS_SCHEMA, spec.mart): spec for spec in TOP_CREATORS
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild the incremental models from all of history
+    force: bool = False  # build even when nothing was loaded since the last build
+
+
+# what the dbt build depends on besides the data: a change to any of these forces a build
+DBT_PROJECT_PARTS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
+DBT_PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml")
+
+
+def dbt_project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """A digest of every file of the dbt project that a build reads."""
+    digest = hashlib.sha256()
+    paths = [project_dir / name for name in DBT_PROJECT_FILES]
+    for part in DBT_PROJECT_PARTS:
+        paths += sorted(p for p in (project_dir / part).rglob("*") if p.is_file())
+    for path in paths:
+        if path.is_file():
+            digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def top_creators_markdown(
@@ -89,11 +120,19 @@ def dbt_models(
 ) -> Iterator:
     # the dbt profile reads the warehouse path from the environment of the dbt subprocess
     os.environ[WAREHOUSE_VAR] = warehouse.path
-    first, last = partition_window_days(context)
-    window = {"min_day": first.isoformat(), "max_day": last.isoformat()}
+    with warehouse.connection() as con:
+        ensure_ingest_schema(con)  # the sources exist even before any file was loaded
+        wanted = DbtBuild(latest_load_id(con), dbt_project_fingerprint())
+        previous = last_dbt_build(con)
+    if previous == wanted and not (config.full_refresh or config.force):
+        context.log.info(
+            f"nothing new or changed in the landing zone since the last build (load id"
+            f" {wanted.built_through_load_id}): dbt build and publish skipped"
+        )
+        return
     # Unit tests check the models' SQL on fixed inputs, not the data: dbt recommends running them
     # in development and CI only (make test runs them), not in every production build.
-    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(window)]
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
     context.log.info(f"dbt {' '.join(args)}")
@@ -105,6 +144,8 @@ def dbt_models(
             description="dbt build failed; see the dbt logs of this step for the failing node",
             metadata={"dbt_command": " ".join(invocation.process.args)},
         )
+    with warehouse.connection() as con:
+        record_dbt_build(con, wanted, context.run.run_id)
 
 
 MART_KEYS = mart_keys([dbt_models])
