@@ -4,6 +4,7 @@ dbt build, each failing model or test with dbt's message (from the run's run_res
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from pipeline.settings import DBT_PROJECT_DIR
 
 ERROR_LINES = 6
 DBT_FAILED_STATUSES = {"error", "fail", "runtime error"}
+DBT_WRAPPER = re.compile(r"^(Runtime|Database|Compilation) Error in \w+ ")
 
 
 @dataclass
@@ -45,9 +47,21 @@ def dbt_failed_nodes(run_id: str, project_dir: Path = DBT_PROJECT_DIR) -> list[t
             continue
         for result in document.get("results", []):
             if result.get("status") in DBT_FAILED_STATUSES:
-                message = (result.get("message") or "").strip().splitlines()
-                failed.append((result.get("unique_id", "?"), message[0] if message else ""))
+                node = (result.get("unique_id", "?"), _dbt_message(result.get("message") or ""))
+                if node not in failed:  # a retried build reports the same node again
+                    failed.append(node)
     return failed
+
+
+def _dbt_message(message: str) -> str:
+    """dbt's message in one line: its first line, and the database's own error when the first
+    line is only dbt's wrapper ("Runtime Error in model m (path)")."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if DBT_WRAPPER.match(lines[0]) and len(lines) > 1:
+        return f"{lines[1]} ({lines[0]})"
+    return lines[0]
 
 
 def step_failures(result: dg.ExecuteInProcessResult) -> list[StepFailure]:

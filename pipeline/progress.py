@@ -107,6 +107,8 @@ class RunProgress:
                 TimeElapsedColumn(),
                 console=console,
                 transient=False,
+                redirect_stdout=False,  # the run's own output goes to the log file
+                redirect_stderr=False,
             )
 
     def __enter__(self) -> RunProgress:

@@ -241,6 +241,13 @@ def test_dbt_failing_nodes_come_from_the_runs_run_results(tmp_path: Path) -> Non
                         "message": 'Binder Error: column "viewz" not found\nLINE 3: ...',
                     },
                     {
+                        "unique_id": "model.creator_kpis.int_tiktok_videos_latest",
+                        "status": "error",
+                        "message": "Runtime Error in model int_tiktok_videos_latest (models/x.sql)"
+                        '\n  Binder Error: Referenced column "load_id" not found in FROM clause!'
+                        "\n  Candidate bindings: ...",
+                    },
+                    {
                         "unique_id": "test.creator_kpis.not_null_tiktok_creators_username",
                         "status": "fail",
                         "message": "Got 2 results, configured to fail if != 0",
@@ -249,6 +256,9 @@ def test_dbt_failing_nodes_come_from_the_runs_run_results(tmp_path: Path) -> Non
             }
         )
     )
+    retried = tmp_path / "target" / "dbt_models-1a2b3c4-9f9f9f9"  # the step's retry
+    retried.mkdir()
+    (retried / "run_results.json").write_text((target / "run_results.json").read_text())
     other_run = tmp_path / "target" / "dbt_models-9999999-5e6f7a8"
     other_run.mkdir()
     (other_run / "run_results.json").write_text(
@@ -256,6 +266,11 @@ def test_dbt_failing_nodes_come_from_the_runs_run_results(tmp_path: Path) -> Non
     )
     assert failures.dbt_failed_nodes(run_id, tmp_path) == [
         ("model.creator_kpis.tiktok_creators", 'Binder Error: column "viewz" not found'),
+        (
+            "model.creator_kpis.int_tiktok_videos_latest",
+            'Binder Error: Referenced column "load_id" not found in FROM clause!'
+            " (Runtime Error in model int_tiktok_videos_latest (models/x.sql))",
+        ),
         (
             "test.creator_kpis.not_null_tiktok_creators_username",
             "Got 2 results, configured to fail if != 0",
