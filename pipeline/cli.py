@@ -112,6 +112,16 @@ def command_run(args: argparse.Namespace) -> int:
     with warehouse.connect(settings.warehouse):
         pass  # fail early, in one line, if another process holds the warehouse
     ensure_dagster_home()
+    first, last = run_window(settings, args.first_day, args.last_day)
+    # before Dagster and dbt start: a run with nothing to do ends here, in about a second
+    from pipeline.freshness_of_build import nothing_new
+
+    if not (args.full_refresh or args.rebuild) and nothing_new(settings, first, last):
+        print(
+            f"nothing new or changed in the landing zone for {first} .. {last} since the last"
+            " build: no run, no dbt build, no publish (--rebuild to force one)"
+        )
+        return 0
     if not manifest_is_fresh():
         dbt_parse(settings)
 
@@ -121,7 +131,6 @@ def command_run(args: argparse.Namespace) -> int:
     from pipeline.defs.partitions import partition_range_tags
     from pipeline.summary import print_run_summary
 
-    first, last = run_window(settings, args.first_day, args.last_day)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     if args.full_refresh or args.rebuild:
         dbt_config = {"full_refresh": args.full_refresh, "force": args.rebuild}

@@ -217,6 +217,14 @@ def last_dbt_build(con: duckdb.DuckDBPyConnection) -> DbtBuild | None:
     return DbtBuild(int(row[0]), str(row[1])) if row else None
 
 
+def last_dbt_build_time(con: duckdb.DuckDBPyConnection) -> float | None:
+    """When the last successful dbt build finished (POSIX seconds), if any."""
+    if last_dbt_build(con) is None:
+        return None
+    row = con.execute(f"select max(built_at) from {STATE_SCHEMA}.dbt_builds").fetchone()
+    return row[0].replace(tzinfo=UTC).timestamp() if row and row[0] else None
+
+
 def record_dbt_build(
     con: duckdb.DuckDBPyConnection, build: DbtBuild, run_id: str | None = None
 ) -> None:

@@ -79,11 +79,12 @@ class CompiledProject:
             if upstream_only and node["unique_id"] in downstream:
                 continue
             if node["resource_type"] == "seed":
-                con.execute("create schema if not exists reference")
+                types = node["config"].get("column_types") or {}
+                con.execute(f'create schema if not exists "{node["schema"]}"')
                 con.execute(
-                    "create or replace table reference.follower_tiers as select tier::varchar"
-                    " as tier, min_followers::bigint as min_followers from read_csv(?)",
-                    [str(DBT_PROJECT_DIR / node["original_file_path"])],
+                    f'create or replace table "{node["schema"]}"."{node["alias"]}" as'
+                    " select * from read_csv(?, header = true, types = ?)",
+                    [str(DBT_PROJECT_DIR / node["original_file_path"]), types],
                 )
                 continue
             materialized = node["config"]["materialized"]

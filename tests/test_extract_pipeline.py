@@ -126,15 +126,22 @@ def write_landing(landing: Path) -> None:
 
 
 def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatch, capfd):
+    """The daily schedule's run (yesterday..today): today's API records land in dt=today and
+    are ingested, built and published together with yesterday's late landing file."""
     from pipeline.definitions import BUILD_ALL_JOB, build_definitions
+    from pipeline.defs.ingest.schedules import daily_build
     from pipeline.defs.ingest.sensors import landing_sensor
 
     tiktok, graph = fakes
     now = datetime.now(UTC)
     today = now.date()
+    yesterday = today - timedelta(days=1)
     populate(tiktok, graph, now)
     landing = tmp_path / "landing"
     write_landing(landing)
+    late = landing / "instagram" / "creators" / f"dt={yesterday}" / "late.csv"
+    late.parent.mkdir(parents=True)
+    late.write_text("username,followers_count\nyuki,300\n")  # collected yesterday, landed late
     settings = Settings(landing_dir=landing, warehouse=tmp_path / "wh" / "warehouse.duckdb")
     monkeypatch.setenv(LANDING_DIR_VAR, str(landing))
     monkeypatch.setenv(WAREHOUSE_VAR, str(settings.warehouse))
@@ -167,13 +174,23 @@ def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatc
             dg.build_sensor_context(instance=instance, resources=sensor_resources)
         )
         defs = build_definitions(settings, extract)
+        scheduled = daily_build(dg.build_schedule_context(scheduled_execution_time=now))
+        assert scheduled.tags == {
+            **partition_range_tags(yesterday, today),
+            "creator_kpis/trigger": "daily_build",
+        }
         result = defs.resolve_job_def(BUILD_ALL_JOB).execute_in_process(
-            instance=instance, raise_on_error=False, tags=partition_range_tags(today, today)
+            instance=instance, raise_on_error=False, tags=scheduled.tags
         )
         assert result.success
         run_logs = [
             (entry.user_message or "") + json.dumps(str(entry.dagster_event))
             for entry in instance.all_logs(result.run_id)
+        ]
+        # one materialization per partition of the range; both describe today's fetch
+        assert [m.partition for m in result.asset_materializations_for_node("extract__tiktok")] == [
+            yesterday.isoformat(),
+            today.isoformat(),
         ]
         tiktok_meta = result.asset_materializations_for_node("extract__tiktok")[0].metadata
         instagram_meta = result.asset_materializations_for_node("extract__instagram")[0].metadata
@@ -203,6 +220,9 @@ def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatc
         "carl",
     }
     assert tiktok_meta["creators"].value == 3 and tiktok_meta["creators_ok"].value == 3
+    # records fetched today land in dt=today only, though the run covers yesterday too
+    assert tiktok_meta["day"].value == today.isoformat()
+    assert {path.parent.name for path in landing.rglob("api-*")} == {f"dt={today}"}
     # python -m pipeline run's summary: 3 profiles + 4 videos; 1 profile + 2 posts
     assert _extract_lines(result) == [
         "extract/tiktok: 3 of 3 creators ok, 7 records",
@@ -264,6 +284,14 @@ def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatc
             ("tiktok", "carl", "ok"),
             ("tiktok", "dana", "ok"),
         ]
+        # yesterday's late file was ingested and built in the same run
+        assert con.execute(
+            "select username, followers_count, _partition_day from ingest.instagram_creators"
+            " where _source_file not like '%api-%'"
+        ).fetchall() == [("yuki", 300, yesterday)]
+        assert con.execute(
+            "select username, followers from marts.instagram_creators order by username"
+        ).fetchall() == [("mia", 1000), ("yuki", 300)]
         tables = con.execute(
             "select table_schema, table_name, column_name from information_schema.columns"
             " where data_type = 'VARCHAR'"
@@ -327,6 +355,93 @@ def test_without_credentials_the_extract_assets_skip_with_one_line(tmp_path):
     ]
 
 
+def test_extract_assets_fetch_for_todays_partition_only(fakes, tmp_path):
+    """dt is the day the records were collected: a run of a past partition, or a backfill of
+    past days, fetches nothing and says why in one line."""
+    from pipeline.defs.extract.assets import extract_assets
+    from pipeline.defs.extract.resources import ExtractApis
+    from pipeline.defs.resources import Warehouse
+
+    tiktok, graph = fakes
+    populate(tiktok, graph, datetime.now(UTC))
+    today = datetime.now(UTC).date()
+    yesterday, before = today - timedelta(days=1), today - timedelta(days=3)
+    apis = ExtractApis(
+        tiktok_client_key=tiktok.client_key,
+        tiktok_client_secret=tiktok.client_secret,
+        tiktok_research=True,
+        tiktok_api_url=tiktok.url,
+        instagram_access_token=graph.token,
+        instagram_user_id=graph.user_id,
+        graph_api_url=graph.url,
+    )
+    resources = {
+        "landing": LandingZone(path=str(tmp_path / "landing")),
+        "warehouse": Warehouse(path=str(tmp_path / "w.duckdb")),
+        "apis": apis,
+    }
+    with dg.instance_for_test() as instance:
+        one_day = dg.materialize(
+            extract_assets,
+            partition_key=yesterday.isoformat(),
+            instance=instance,
+            resources=resources,
+        )
+        messages = [e.user_message for e in instance.all_logs(one_day.run_id)]
+        backfill = dg.materialize(
+            extract_assets,
+            tags=partition_range_tags(before, yesterday),
+            instance=instance,
+            resources=resources,
+        )
+    assert one_day.success and backfill.success
+    assert (
+        f"extract/tiktok skipped: the APIs return current values only: partition {yesterday}"
+        f" is not today ({today} UTC)"
+    ) in messages
+    assert _extract_lines(backfill) == [
+        f"extract/{platform} skipped: the APIs return current values only: partitions"
+        f" {before}..{yesterday} do not include today ({today} UTC)"
+        for platform in ("tiktok", "instagram")
+    ]
+    assert tiktok.requests == [] and graph.requests == []
+    assert not (tmp_path / "landing").exists()
+
+
+def test_landing_sensor_waits_for_the_run_writing_api_files(tmp_path):
+    """While a run that covers a day is in progress, that day's api- files may be its own (not
+    yet ingested): the sensor requests no run for them until the run has ended."""
+    from pipeline.defs.ingest.sensors import landing_sensor
+
+    now = datetime.now(UTC)
+    today, yesterday = now.date(), now.date() - timedelta(days=1)
+    landing = tmp_path / "landing"
+    profile = [{"username": "zed", "follower_count": 1}]
+    LandingWriter(landing, "tiktok", today, lambda: now).write("creators", profile)
+    older = today - timedelta(days=3)  # outside the run's range: requested at once
+    LandingWriter(landing, "tiktok", older, lambda: now).write("creators", profile)
+    resources = {"landing": LandingZone(path=str(landing))}
+    with dg.instance_for_test() as instance:
+        run = instance.add_run(
+            dg.DagsterRun(
+                job_name="build_all",
+                run_id="daily-run-in-progress",
+                status=dg.DagsterRunStatus.STARTED,
+                tags=partition_range_tags(yesterday, today),
+            )
+        )
+        during = landing_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        instance.report_run_failed(run)  # it ended without ingesting the file
+        ended = landing_sensor(
+            dg.build_sensor_context(instance=instance, cursor=during.cursor, resources=resources)
+        )
+    assert [r.partition_key for r in during.run_requests] == [older.isoformat()]
+    assert sorted(json.loads(during.cursor)) == [
+        str(path.relative_to(landing)) for path in landing.glob(f"tiktok/creators/dt={older}/*")
+    ]
+    assert [r.partition_key for r in ended.run_requests] == [today.isoformat()]
+
+
 def test_cli_tiktok_auth_and_extract_check(fakes, tmp_path, monkeypatch, capsys):
     tiktok, graph = fakes
     tiktok.accounts["open-dana"] = DisplayAccount(
@@ -375,6 +490,15 @@ def test_cli_tiktok_auth_and_extract_check(fakes, tmp_path, monkeypatch, capsys)
     assert "instagram: Instagram token accepted for account agency_account" in out
     assert not any(r.path.startswith("/v2/research/") for r in tiktok.requests)
     assert graph.token not in out and tiktok.client_secret not in out
+
+    # records fetched now belong in today's partition: another --day is refused, nothing fetched
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    assert cli.main(["extract", "--day", yesterday.isoformat()]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"error: the APIs return current values only: --day {yesterday} is not today"
+    )
+    assert not any(r.path.startswith("/v2/research/") for r in tiktok.requests)
+    assert not (tmp_path / "landing").exists()
 
     monkeypatch.setenv("INSTAGRAM_ACCESS_TOKEN", "expired-token-XYZ")
     assert cli.main(["extract", "--check", "--platform", "instagram"]) == 2

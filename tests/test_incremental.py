@@ -161,3 +161,18 @@ def test_landing_days_outside_the_partitions_are_strays_and_the_run_goes_on(
     assert len(lines) == 2, lines
     assert lines[0].startswith("warning: landing day dt=2019-05-01 is before the first partition")
     assert f"dt={future} is after today" in lines[1]
+
+
+def test_the_cli_knows_before_starting_dagster_that_nothing_is_new(corrected: dict) -> None:
+    """``python -m pipeline run`` asks nothing_new() first: true after the idle run; false once a
+    file of the window is touched (the run must look at it) or for a day never built."""
+    from pipeline.freshness_of_build import nothing_new
+
+    settings: Settings = corrected["a"]
+    day1, day2 = date.fromisoformat(DAY1), date.fromisoformat(DAY2)
+    assert nothing_new(settings, day1, day2)
+    path = settings.landing_dir / "tiktok" / "videos" / f"dt={DAY1}" / "v.jsonl"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert nothing_new(settings, day2, day2)  # day 1 is outside the window
+    assert not nothing_new(settings, day1, day2)

@@ -168,12 +168,27 @@ def test_sensor_skips_when_landing_dir_is_missing(tmp_path: Path) -> None:
     assert "does not exist" in result.skip_reason.skip_message
 
 
-def test_daily_schedule_materializes_the_previous_day() -> None:
+def test_daily_schedule_requests_one_run_over_yesterday_and_today() -> None:
+    """Yesterday's late landing files and today's extract in one run, keyed by the day."""
+    from datetime import timedelta, timezone
+
     from pipeline.defs.ingest.schedules import daily_build
 
-    context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
-    )
-    request = daily_build(context)
-    assert request.partition_key == "2026-11-24"
+    at_five = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
+    request = daily_build(dg.build_schedule_context(scheduled_execution_time=at_five))
+    assert request.partition_key is None  # a range, not one partition
+    assert request.partition_key_range == dg.PartitionKeyRange("2026-11-24", "2026-11-25")
+    assert request.tags == {
+        "dagster/asset_partition_range_start": "2026-11-24",
+        "dagster/asset_partition_range_end": "2026-11-25",
+        "creator_kpis/trigger": "daily_build",
+    }
+    assert request.run_key == "daily:2026-11-24..2026-11-25"
+    # the same day gives the same key (a re-evaluated tick never starts a second run)
+    later = daily_build(dg.build_schedule_context(scheduled_execution_time=at_five))
+    assert later.run_key == request.run_key
+    # the day is the UTC day: 01:00 at UTC+5 is still 2026-11-24 in UTC
+    east = datetime(2026, 11, 25, 1, 0, tzinfo=timezone(timedelta(hours=5)))
+    early = daily_build(dg.build_schedule_context(scheduled_execution_time=east))
+    assert early.run_key == "daily:2026-11-23..2026-11-24"
     assert daily_build.cron_schedule == os.environ.get("CREATOR_KPIS_SCHEDULE_CRON", "0 5 * * *")

@@ -29,7 +29,14 @@ def _settings() -> tuple[Settings, ExtractSettings]:
 
 def command_extract(args: argparse.Namespace) -> int:
     settings, extract = _settings()
-    day = args.day or datetime.now(UTC).date()
+    today = datetime.now(UTC).date()
+    day = args.day or today
+    if day != today and not args.check:
+        # dt is the day the records were collected, and the APIs return current values only
+        raise OperatorError(
+            f"the APIs return current values only: --day {day} is not today ({today} UTC);"
+            " records fetched now belong in today's partition: omit --day"
+        )
     platforms = [args.platform] if args.platform else list(PLATFORMS)
     problems = 0
     for platform in platforms:
@@ -112,7 +119,9 @@ def add_extract_commands(commands: argparse._SubParsersAction) -> None:
     )
     extract.add_argument("--platform", choices=PLATFORMS, help="default: both")
     extract.add_argument(
-        "--day", type=date.fromisoformat, help="partition day to write (default: today, UTC)"
+        "--day",
+        type=date.fromisoformat,
+        help="partition day to write: today (UTC, the default); any other day is refused",
     )
     extract.add_argument(
         "--check",

@@ -9,10 +9,8 @@ project is unchanged), the build is skipped: no dbt process, no materialization,
 step downstream is skipped too.
 """
 
-import hashlib
 import os
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -22,6 +20,7 @@ from pipeline.defs.dbt.translator import CreatorKpisTranslator
 from pipeline.defs.metadata import table_metadata
 from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import Warehouse
+from pipeline.freshness_of_build import dbt_project_fingerprint
 from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
 from pipeline.top_creators import TOP_CREATORS, TopCreators, top_creators
 from pipeline.warehouse import (
@@ -51,24 +50,6 @@ TOP_CREATORS_PREVIEW = {(MARTS_SCHEMA, spec.mart): spec for spec in TOP_CREATORS
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild the incremental models from all of history
     force: bool = False  # build even when nothing was loaded since the last build
-
-
-# what the dbt build depends on besides the data: a change to any of these forces a build
-DBT_PROJECT_PARTS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
-DBT_PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml")
-
-
-def dbt_project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
-    """A digest of every file of the dbt project that a build reads."""
-    digest = hashlib.sha256()
-    paths = [project_dir / name for name in DBT_PROJECT_FILES]
-    for part in DBT_PROJECT_PARTS:
-        paths += sorted(p for p in (project_dir / part).rglob("*") if p.is_file())
-    for path in paths:
-        if path.is_file():
-            digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def top_creators_markdown(

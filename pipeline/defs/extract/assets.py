@@ -1,7 +1,7 @@
 """``extract/tiktok`` and ``extract/instagram``: pull the day's creators and posts from the
 platforms' APIs into the landing zone, upstream of the platform's ingest assets."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -35,6 +35,11 @@ DESCRIPTIONS = {
         " INSTAGRAM_ACCESS_TOKEN and INSTAGRAM_USER_ID."
     ),
 }
+# dt is the day the records were collected: see not_todays_partitions
+TODAY_ONLY = (
+    " Fetches for today's UTC partition only (in a ranged run, when today is in the range):"
+    " the APIs return current values, so any other partition is skipped with one line."
+)
 
 
 def _key(table: str) -> dg.AssetKey:
@@ -67,11 +72,24 @@ def skipped(context: dg.AssetExecutionContext, platform: str, reason: str) -> dg
     )
 
 
+def not_todays_partitions(first: date, last: date, today: date) -> str | None:
+    """Why a run of partitions first..last fetches nothing, or None when today is among them.
+
+    ``dt`` is the day the records were collected and the APIs return current values only, so
+    records are fetched for today's partition alone: a run of one past day (or a backfill of
+    past days) writes nothing; a ranged run that includes today fetches for today."""
+    if first <= today <= last:
+        return None
+    days = f"partition {first}" if first == last else f"partitions {first}..{last}"
+    verb = "is not today" if first == last else "do not include today"
+    return f"the APIs return current values only: {days} {verb} ({today} UTC)"
+
+
 def build_extract_asset(platform: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=extract_asset_key(platform),
         group_name=f"extract_{platform}",
-        description=DESCRIPTIONS[platform],
+        description=DESCRIPTIONS[platform] + TODAY_ONLY,
         owners=OWNERS,
         kinds={"python", platform},
         tags={"platform": platform},
@@ -89,17 +107,12 @@ def build_extract_asset(platform: str) -> dg.AssetsDefinition:
         missing = settings.missing(platform)
         if missing:
             return skipped(context, platform, missing)
-        _, day = partition_window_days(context)
         today = datetime.now(UTC).date()
-        if day < today - timedelta(days=1):
-            return skipped(
-                context,
-                platform,
-                f"partition {day} is past: the APIs serve current values, fetched only for"
-                f" today's or yesterday's partition ({today} UTC)",
-            )
+        not_today = not_todays_partitions(*partition_window_days(context), today)
+        if not_today:
+            return skipped(context, platform, not_today)
         outcome = run_extraction(
-            platform, day, settings, landing.dir, Path(warehouse.path), context.run_id
+            platform, today, settings, landing.dir, Path(warehouse.path), context.run_id
         )
         context.log.info(outcome.summary())
         for problem in outcome.problems:

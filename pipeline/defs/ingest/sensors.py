@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import dagster as dg
 
-from pipeline.defs.extract.sensors import ingested_by_their_extract_run
+from pipeline.defs.extract.sensors import ingested_by_their_extract_run, written_during_a_run
 from pipeline.defs.jobs import build_all
 from pipeline.defs.partitions import daily_partitions, partition_range_tags
 from pipeline.defs.resources import LandingZone
@@ -110,6 +110,8 @@ def request_for_changes(
         "Watches the landing directory. New or changed files (size and modification time,"
         " then content: a file touched without a change is not one) request one run over their"
         " days (a partition range when several), keyed by the files' content fingerprints."
+        " No run for the api- files an extract asset wrote in a run that also ingested them;"
+        " api- files of a day a run in progress covers wait until that run has ended."
     ),
 )
 def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingZone) -> dg.SensorResult:
@@ -120,13 +122,22 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingZone) ->
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     files = discover(landing.dir).files
     current, changed = fingerprints(files, seen)
-    cursor = json.dumps(current, sort_keys=True)
     # files an extract asset wrote in a run that also ingested them: no second run
     loaded = ingested_by_their_extract_run(context.instance, changed)
     changed = [f for f in changed if f.relpath not in loaded]
+    # api- files of a day a run in progress covers: looked at again once it has ended
+    pending = written_during_a_run(context.instance, changed)
+    changed = [f for f in changed if f.relpath not in pending]
+    for relpath in pending:
+        if relpath in seen:
+            current[relpath] = seen[relpath]
+        else:
+            del current[relpath]
+    cursor = json.dumps(current, sort_keys=True)
     if not changed:
+        waiting = f"; {len(pending)} written during a run in progress" if pending else ""
         return dg.SensorResult(
-            skip_reason=f"no new or changed files among {len(files)} in {landing.dir}",
+            skip_reason=f"no new or changed files among {len(files)} in {landing.dir}{waiting}",
             cursor=cursor,
         )
     request, skipped = request_for_changes(changed, current, datetime.now(UTC).date())

@@ -7,30 +7,69 @@ with video_items as (
     select * from {{ ref('int_tiktok_video_items') }}
 ),
 
-item_days as (
+-- videos per item and day, and the distinct creators per item and day: the windows below
+-- join at most 14 days of these instead of every video
+item_day_videos as (
+    select
+        item_type,
+        item,
+        video_day as day,
+        count(*) as videos
+    from video_items
+    group by item_type, item, video_day
+),
+
+item_day_creators as (
     select distinct
         item_type,
         item,
-        video_day as day
+        video_day as day,
+        username
     from video_items
 ),
 
-item_day_counts as (
+item_day_uses as (
     select
         item_days.item_type,
         item_days.item,
         item_days.day,
-        count(*) filter (where video_items.video_day >= item_days.day - 6) as uses_7d,
-        count(*) filter (where video_items.video_day <= item_days.day - 7) as uses_prev_7d,
-        count(distinct video_items.username) filter (
-            where video_items.video_day >= item_days.day - 6
-        ) as creators_7d
-    from item_days
-    inner join video_items
-        on item_days.item_type = video_items.item_type
-        and item_days.item = video_items.item
-        and video_items.video_day between item_days.day - 13 and item_days.day
+        coalesce(sum(earlier.videos) filter (where earlier.day >= item_days.day - 6), 0) as uses_7d,
+        coalesce(sum(earlier.videos) filter (where earlier.day <= item_days.day - 7), 0) as uses_prev_7d
+    from item_day_videos as item_days
+    inner join item_day_videos as earlier
+        on item_days.item_type = earlier.item_type
+        and item_days.item = earlier.item
+        and earlier.day between item_days.day - 13 and item_days.day
     group by item_days.item_type, item_days.item, item_days.day
+),
+
+item_day_reach as (
+    select
+        item_days.item_type,
+        item_days.item,
+        item_days.day,
+        count(distinct creators.username) as creators_7d
+    from item_day_videos as item_days
+    inner join item_day_creators as creators
+        on item_days.item_type = creators.item_type
+        and item_days.item = creators.item
+        and creators.day between item_days.day - 6 and item_days.day
+    group by item_days.item_type, item_days.item, item_days.day
+),
+
+item_day_counts as (
+    select
+        item_day_uses.item_type,
+        item_day_uses.item,
+        item_day_uses.day,
+        cast(item_day_uses.uses_7d as bigint) as uses_7d,
+        cast(item_day_uses.uses_prev_7d as bigint) as uses_prev_7d,
+        item_day_reach.creators_7d
+    from item_day_uses
+    inner join item_day_reach
+        on item_day_uses.item_type = item_day_reach.item_type
+        and item_day_uses.item = item_day_reach.item
+        and item_day_uses.day = item_day_reach.day
 ),
 
 evaluated as (
