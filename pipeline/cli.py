@@ -121,6 +121,8 @@ def command_run(args: argparse.Namespace) -> int:
             f"nothing new or changed in the landing zone for {first} .. {last} since the last"
             " build: no run, no dbt build, no publish (--rebuild to force one)"
         )
+        if settings.report is not None and settings.report.exists():
+            print(f"KPI report (of the last build): {settings.report}")
         return 0
     if not manifest_is_fresh():
         dbt_parse(settings)
