@@ -1,4 +1,4 @@
-"""Command line: ``python -m pipeline run | demo | parse``."""
+"""Command line: ``python -m pipeline run | demo | parse | report | status | ...``."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import logging
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TextIO
 
 from pipeline.settings import (
     DBT_EXECUTABLE,
@@ -97,7 +99,13 @@ def dbt_parse(settings: Settings, quiet: bool = True) -> None:
 
 def command_run(args: argparse.Namespace) -> int:
     from pipeline import warehouse
+    from pipeline.preflight import configuration_problems
 
+    problems = configuration_problems()  # every mistake at once, before any work
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     settings = Settings.from_env()
     settings.check_landing_dir()
     settings.check_warehouse_writable()
@@ -113,6 +121,8 @@ def command_run(args: argparse.Namespace) -> int:
             f"nothing new or changed in the landing zone for {first} .. {last} since the last"
             " build: no run, no dbt build, no publish (--rebuild to force one)"
         )
+        if settings.report is not None and settings.report.exists():
+            print(f"KPI report (of the last build): {settings.report}")
         return 0
     if not manifest_is_fresh():
         dbt_parse(settings)
@@ -133,15 +143,50 @@ def command_run(args: argparse.Namespace) -> int:
         f"running Dagster job {BUILD_ALL_JOB} for {first} .. {last} on {settings.landing_dir}"
         f" (log: {log_path})"
     )
-    with dg.DagsterInstance.get() as instance, _output_to(log_path):
+    run_id = str(uuid.uuid4())  # known before the run starts: the progress follows it
+    with (
+        dg.DagsterInstance.get() as instance,
+        _console_stream() as console,
+        live_progress(instance, run_id, console),
+        _output_to(log_path),
+    ):
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             tags=partition_range_tags(first, last),
             run_config=run_config,
+            run_id=run_id,
         )
-    print_run_summary(result, settings)
+    print_run_summary(result, settings, log_path)
+    if result.success and settings.report is not None and settings.report.exists():
+        print(f"\nKPI report: {settings.report}")
     return 0 if result.success else 1
+
+
+@contextmanager
+def _console_stream() -> Iterator[TextIO]:
+    """The terminal (or pipe) stdout points at now, kept open while the run's own output goes to
+    the log file: the live progress is drawn on it."""
+    sys.stdout.flush()
+    stream = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1, encoding="utf-8")
+    try:
+        yield stream
+    finally:
+        stream.close()
+
+
+def live_progress(instance: object, run_id: str, stream: TextIO) -> AbstractContextManager:
+    """Each step of the run as it starts and ends, from Dagster's event stream."""
+    from pipeline.defs.dbt.assets import dbt_models
+    from pipeline.progress import RunProgress
+
+    return RunProgress(
+        instance,  # type: ignore[arg-type]
+        run_id,
+        stream,
+        dbt_keys=dbt_models.keys,
+        dbt_checks=len(list(dbt_models.check_specs)),
+    )
 
 
 @contextmanager
@@ -253,6 +298,21 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_status(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from pipeline.defs.dbt.assets import MART_KEYS
+    from pipeline.defs.ops.freshness import freshness_window_from_env
+    from pipeline.status import status_lines
+
+    settings = Settings.from_env()
+    stale_hours = freshness_window_from_env().total_seconds() / 3600
+    ensure_dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        print("\n".join(status_lines(settings, instance, list(MART_KEYS), stale_hours)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
@@ -323,6 +383,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", help="where to write it (default: CREATOR_KPIS_REPORT, beside the serving file)"
     )
     report.set_defaults(handler=command_report)
+
+    status = commands.add_parser(
+        "status",
+        help="last run, newest data day per entity, recent rejections, failed files, mart freshness",
+    )
+    status.set_defaults(handler=command_status)
 
     from pipeline.extract.cli import add_extract_commands
 

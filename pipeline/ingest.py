@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from queue import Full, Queue
@@ -61,8 +61,10 @@ def ingest_files(
     entity: Entity,
     files: Iterable[LandingFile],
     limits: ReadLimits = DEFAULT_LIMITS,
+    on_file: Callable[[int, int, int], None] | None = None,
 ) -> IngestSummary:
-    """Load every new or changed file; skip the unchanged ones."""
+    """Load every new or changed file; skip the unchanged ones. ``on_file(done, to_load,
+    rows_loaded)`` is called once before the first file and after each one (live progress)."""
     summary = IngestSummary(entity)
     known = ledger(con, entity)
     files = list(files)
@@ -88,7 +90,12 @@ def ingest_files(
                 summary.files_unchanged += 1
                 continue
         to_load.append(landing_file)
-    summary.outcomes.extend(load_files(con, entity, to_load, limits))
+    if on_file is not None:
+        on_file(0, len(to_load), 0)
+    for outcome in load_files(con, entity, to_load, limits):
+        summary.outcomes.append(outcome)
+        if on_file is not None:
+            on_file(len(summary.outcomes), len(to_load), summary.total("rows_loaded"))
     return summary
 
 

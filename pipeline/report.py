@@ -294,9 +294,14 @@ def growth_leaders_figure(leaders: pl.DataFrame) -> go.Figure:
 
 def campaigns_sql(catalog: Catalog) -> str:
     emv = "emv" if catalog.has("campaign_performance", "emv") else "null::double as emv"
+    emv_to_fee = (
+        "emv_to_fee"
+        if catalog.has("campaign_performance", "emv_to_fee")
+        else "null::double as emv_to_fee"
+    )
     return f"""
 select campaign_id, campaign_name, platform, currency, posts, total_fee::double as total_fee,
-       views, engagements, cpe, cpm, {emv}
+       views, engagements, cpe, cpm, {emv}, {emv_to_fee}
 from marts.campaign_performance
 order by campaign_id, platform desc
 """
@@ -340,7 +345,11 @@ def campaign_costs_figure(campaigns: pl.DataFrame) -> go.Figure:
 def top_creators_sql(platform: str, catalog: Catalog) -> str:
     table = f"{platform}_creators"
     rate = "interaction_rate" if platform == "tiktok" else "engagement_rate"
-    optional = [c for c in ("niche", "emv", "quality_flags") if catalog.has(table, c)]
+    optional = [
+        c
+        for c in ("rate_percentile", "niche", "emv_recent", "quality_flags")
+        if catalog.has(table, c)
+    ]
     extra = "".join(f", {quote_identifier(c)}" for c in optional)
     return f"""
 select username, follower_tier, followers, {rate} as headline_rate{extra}
@@ -499,7 +508,7 @@ def chart_section(con: duckdb.DuckDBPyConnection, catalog: Catalog, spec: ChartS
             "total_fee",
             "views",
             "engagements",
-            *(["emv"] if frame["emv"].is_not_null().any() else []),
+            *[c for c in ("emv", "emv_to_fee") if frame[c].is_not_null().any()],
         )
         section.tables.append(("Fees and reach per campaign and platform", fees))
     return section

@@ -5,7 +5,7 @@ stays private to the pipeline, and after every successful build the marts are pu
 separate serving file (``CREATOR_KPIS_SERVING``):
 
 1. a new DuckDB file is written next to it (``<serving>.tmp-<run id>``), attached in the storage
-   format of ``CREATOR_KPIS_SERVING_STORAGE_VERSION`` (default v1.0.0, which every DuckDB 1.x and
+   format of ``CREATOR_KPIS_SERVING_STORAGE_VERSION`` (default v1.1.0, which every DuckDB from 1.1 on and
    2.x client reads): schema ``marts`` with a copy of every table of the warehouse's ``marts``
    schema (the warehouse attached READ_ONLY), their table and column comments, and the one-row
    ``marts.publication`` table;
@@ -130,7 +130,7 @@ def check_storage_version(version: str) -> str:
         raise OperatorError(
             f"{SERVING_STORAGE_VERSION_VAR}={version!r} is not a DuckDB storage version the"
             f" serving file can be written in: use {DEFAULT_SERVING_STORAGE_VERSION} (read by"
-            " DuckDB 1.0 and later), a later DuckDB release such as v1.2.0, or latest"
+            " DuckDB 1.1 and later), a later DuckDB release such as v1.2.0, or latest"
         )
     return version
 

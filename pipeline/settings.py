@@ -22,12 +22,14 @@ DEFAULT_DUCKDB_MEMORY = "1GB"
 # Not marts.duckdb: DuckDB names a file's catalog after it, and a catalog "marts" next to the
 # schema "marts" makes every `marts.<table>` reference ambiguous.
 SERVING_FILE_NAME = "creator_kpis.duckdb"
-# The DuckDB storage format of the serving file. v1.0.0 (file format 64) is the oldest DuckDB 1.x
-# format and holds everything the marts use (tables, column types, comments): every DuckDB 1.x
-# and 2.x client reads it, where 2.x's own format (69) is refused by the 1.x drivers still inside
-# DBeaver, Metabase and Evidence. "latest" writes the format of the installed DuckDB.
+# The DuckDB storage format of the serving file: v1.1.0 (file format 64, as DuckDB 0.10 to 1.1
+# write it) holds everything the marts use (their column types, table and column comments), and
+# every DuckDB from 1.1 on reads every mart of it, where 2.x's own format (69) is refused by the 1.x
+# drivers still inside DBeaver, Metabase and Evidence. DuckDB 1.0 opens it too but cannot read a
+# list column that holds only empty lists (quality_flags) as DuckDB 2.0 writes it, whichever
+# format is chosen. "latest" writes the format of the installed DuckDB.
 SERVING_STORAGE_VERSION_VAR = "CREATOR_KPIS_SERVING_STORAGE_VERSION"
-DEFAULT_SERVING_STORAGE_VERSION = "v1.0.0"
+DEFAULT_SERVING_STORAGE_VERSION = "v1.1.0"
 # The HTML KPI report written after every publish (pipeline/report.py), next to the serving file.
 REPORT_VAR = "CREATOR_KPIS_REPORT"
 REPORT_FILE_NAME = "creator_kpis_report.html"

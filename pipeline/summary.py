@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
-from pipeline import warehouse
+from pipeline import failures, warehouse
 from pipeline.settings import Settings
 from pipeline.signal_highlights import print_signal_highlights
 from pipeline.top_creators import TOP_CREATORS, top_creators
 from pipeline.warehouse import MARTS_SCHEMA
-
-
-def _step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
-    failures = []
-    for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
-            error = event.event_specific_data.error if event.event_specific_data else None
-            message = error.message.strip().splitlines()[0] if error else ""
-            failures.append(f"{event.step_key}: {message}")
-    return failures
 
 
 def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -60,7 +52,9 @@ def _extract_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     return lines
 
 
-def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> None:
+def print_run_summary(
+    result: dg.ExecuteInProcessResult, settings: Settings, log_path: Path | None = None
+) -> None:
     status = "succeeded" if result.success else "FAILED"
     print(f"\nrun {result.run_id} {status} (Dagster job {result.job_def.name})")
     if result.success and not _dbt_materialized(result):
@@ -70,10 +64,10 @@ def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> 
         )
     for line in _extract_lines(result):
         print(f"  {line}")
-    for failure in _step_failures(result):
-        print(f"  failed step {failure}")
     for check in _failed_checks(result):
         print(f"  failed check {check}")
+    if not result.success:  # the failed step, its error, dbt's failing nodes, the log
+        print("\n".join(failures.explain(failures.step_failures(result), log_path)))
     if not settings.warehouse.exists():
         return
     with warehouse.connect(settings.warehouse, read_only=True) as con:

@@ -1,7 +1,8 @@
 """The serving file opens in the DuckDB clients analysts actually run.
 
 One pipeline run over tests/e2e_landing publishes the serving file in the default storage format
-(v1.0.0, file format 64). DuckDB 1.0.0 (the oldest 1.x) and 1.5.6 (the DuckDB inside the current
+(v1.1.0, file format 64). DuckDB 1.1.3 (the oldest 1.x that reads every mart: 1.0 cannot read a
+list column holding only empty lists as DuckDB 2.0 writes it) and 1.5.6 (the DuckDB inside the current
 @duckdb/node-api and the 1.5 JDBC drivers of DBeaver and Metabase), each from its own PyPI package
 in an isolated venv (tests/duckdb_clients.py), and the project's DuckDB 2.x open it read-only and
 read every mart, every row and every table and column comment.
@@ -33,7 +34,7 @@ from tests.conftest import MARTS, PipelineRun
 from tests.duckdb_clients import duckdb_client_python
 
 READ_SERVING = Path(__file__).with_name("read_serving.py")
-DUCKDB_1X_CLIENTS = ("1.0.0", "1.5.6")
+DUCKDB_1X_CLIENTS = ("1.1.3", "1.5.6")
 PUBLICATION_TABLES = ("publication", REJECTIONS_TABLE)
 
 
@@ -75,7 +76,7 @@ def warehouse_marts(e2e_run: PipelineRun) -> dict:
 
 
 def test_default_storage_format_is_the_oldest_duckdb_1x_format(serving_file: Path) -> None:
-    assert DEFAULT_SERVING_STORAGE_VERSION == "v1.0.0"
+    assert DEFAULT_SERVING_STORAGE_VERSION == "v1.1.0"
     assert storage_format(serving_file) == 64  # read by DuckDB 0.10 .. 1.5 and 2.x
 
 
@@ -166,7 +167,7 @@ def test_good_storage_versions_are_accepted(value: str) -> None:
 
 def test_storage_version_setting_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(SERVING_STORAGE_VERSION_VAR, raising=False)
-    assert Settings.from_env().serving_storage_version == "v1.0.0"
+    assert Settings.from_env().serving_storage_version == "v1.1.0"
     monkeypatch.setenv(SERVING_STORAGE_VERSION_VAR, " v1.2.0 ")
     assert Settings.from_env().serving_storage_version == "v1.2.0"
 

@@ -11,6 +11,7 @@ from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.ingest import ingest_files, partition_days
 from pipeline.landing.contract import ENTITIES, Entity
 from pipeline.landing.discovery import discover
+from pipeline.progress_events import file_progress
 from pipeline.warehouse import INGEST_SCHEMA, ensure_ingest_schema
 
 OWNERS = ["team:data-engineering"]
@@ -59,7 +60,15 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         files = discovery.for_entity(entity, days)
         with warehouse.connection() as con:
             ensure_ingest_schema(con)
-            summary = ingest_files(con, entity, files, landing.limits)
+            summary = ingest_files(
+                con,
+                entity,
+                files,
+                landing.limits,
+                on_file=lambda done, total, rows: context.log.info(
+                    file_progress(done, total, rows)
+                ),
+            )
             metadata = table_metadata(con, INGEST_SCHEMA, entity.table)
         for failed in summary.failed:
             context.log.error(f"unreadable file {failed.path}: {failed.error}")
