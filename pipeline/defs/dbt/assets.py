@@ -10,15 +10,14 @@ import os
 from collections.abc import Iterator, Sequence
 
 import dagster as dg
-import duckdb
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipeline.defs.dbt.translator import CreatorKpisTranslator
-from pipeline.defs.metadata import table_metadata
+from pipeline.defs.metadata import table_metadata, text_table
 from pipeline.defs.partitions import daily_partitions, partition_window_days, single_run_backfill
 from pipeline.defs.resources import Warehouse
 from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
-from pipeline.top_creators import TOP_CREATORS, TopCreators, top_creators
+from pipeline.top_creators import TOP_CREATORS, top_creators
 from pipeline.warehouse import MARTS_SCHEMA
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -40,20 +39,6 @@ class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild the incremental models from all of history
 
 
-def top_creators_markdown(
-    con: duckdb.DuckDBPyConnection, spec: TopCreators, limit: int = 10
-) -> str:
-    names = spec.names
-    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-    for row in top_creators(con, spec, limit):
-        cells = [
-            f"{v:.2%}" if name == spec.kpi else f"{v:,}" if isinstance(v, int) else str(v)
-            for name, v in zip(names, row)
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def _with_table_metadata(events: list, warehouse: Warehouse) -> Iterator:
     """Add row counts, column schemas and previews, read after dbt has released the file."""
     with warehouse.connection(read_only=True) as con:
@@ -65,8 +50,9 @@ def _with_table_metadata(events: list, warehouse: Warehouse) -> Iterator:
                 if len(path) == 2:
                     metadata = table_metadata(con, path[0], path[1])
                     if path in TOP_CREATORS_PREVIEW and metadata:
-                        metadata["top_10_creators"] = dg.MetadataValue.md(
-                            top_creators_markdown(con, TOP_CREATORS_PREVIEW[path])
+                        spec = TOP_CREATORS_PREVIEW[path]
+                        metadata["top_10_creators"] = text_table(
+                            spec.names, top_creators(con, spec, limit=10)
                         )
                     if metadata:
                         event = event.with_metadata({**event.metadata, **metadata})

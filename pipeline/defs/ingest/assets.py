@@ -4,7 +4,7 @@ from datetime import date
 
 import dagster as dg
 
-from pipeline.defs.metadata import table_metadata
+from pipeline.defs.metadata import markdown_escape, table_metadata, text_table
 from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.ingest import ingest_files, partition_days
@@ -113,19 +113,21 @@ def build_ingest_checks(entity: Entity) -> dg.AssetChecksDefinition:
                 f"select count(*) from {INGEST_SCHEMA}.files where entity = ?", [entity.key]
             ).fetchone()
         problems = [
-            f"{path}: {error}" if status != "loaded" else f"{path}: read {read} != {accounted}"
+            (
+                path,
+                f"{path}: {error}" if status != "loaded" else f"{path}: read {read} != {accounted}",
+            )
             for path, status, error, read, accounted in bad
         ]
         return dg.AssetCheckResult(
             passed=not problems,
             severity=dg.AssetCheckSeverity.ERROR,
-            description="; ".join(problems[:20]) or None,
+            # shown as Markdown: file names and errors come from the landing zone
+            description=markdown_escape("; ".join(p for _, p in problems[:20])) or None,
             metadata={
                 "files_checked": int(checked[0]) if checked else 0,
                 "files_failing": len(problems),
-                "failing_files": dg.MetadataValue.md(
-                    "\n".join(f"- {p}" for p in problems[:50]) or "none"
-                ),
+                "failing_files": text_table(["path", "problem"], problems[:50]),
             },
         )
 
