@@ -5,7 +5,8 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from pipeline.defs.dbt.assets import MART_KEYS, dbt_models, dbt_project
+from pipeline.defs.dbt.assets import MART_KEYS, dbt_models
+from pipeline.defs.dbt.project import dbt_project
 from pipeline.defs.ingest.assets import ingest_assets, ingest_checks
 from pipeline.defs.ingest.schedules import daily_build
 from pipeline.defs.ingest.sensors import landing_sensor

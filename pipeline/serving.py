@@ -98,17 +98,31 @@ def staging_path(serving: Path, run_id: str) -> Path:
 
 
 def publish_marts(
-    warehouse: Path, serving: Path, run_id: str, *, lock_wait_seconds: float = 0
+    warehouse: Path,
+    serving: Path,
+    run_id: str,
+    *,
+    lock_wait_seconds: float = 0,
+    marts: Sequence[str] | None = None,
 ) -> Publication:
-    """Copy every table of the warehouse's ``marts`` schema to a new file, then rename it over
-    ``serving``. On any failure the temporary file is removed and ``serving`` is unchanged."""
+    """Copy ``marts`` (the marts the dbt project defines; default: every table of the
+    warehouse's ``marts`` schema) to a new file, then rename it over ``serving``. A table left in
+    the warehouse by a dropped or renamed model is not published. On any failure the temporary
+    file is removed and ``serving`` is unchanged."""
     _check_paths(warehouse, serving)
     staging = staging_path(serving, run_id)
     _remove_database_files(staging)
     try:
         with closing(duckdb.connect(str(staging))) as con:
             _attach_read_only(con, warehouse, lock_wait_seconds)
-            marts = _warehouse_marts(con)
+            present = _warehouse_marts(con)
+            missing = sorted(set(marts or ()) - set(present))
+            if missing:
+                raise OperatorError(
+                    f"warehouse {warehouse} lacks the mart(s) {', '.join(missing)} of the dbt"
+                    " project: build them first (python -m pipeline run)"
+                )
+            marts = sorted(marts) if marts is not None else present
             if not marts:
                 raise OperatorError(
                     f"warehouse {warehouse} has no tables in schema {MARTS_SCHEMA}: nothing to"

@@ -37,7 +37,7 @@ def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
         warehouse=tmp_path_factory.mktemp("wh") / "parse.duckdb",
     )
     dbt_parse(settings)
-    from pipeline.defs.dbt.assets import dbt_project
+    from pipeline.defs.dbt.project import dbt_project
 
     assert dbt_project.manifest_path.exists()
     return dbt_project.manifest_path

@@ -428,3 +428,28 @@ def test_hostile_usernames_are_table_cells_not_markup() -> None:
     ]
     assert markdown_escape(hostile) == r"\<\!channel\> \[win\]\(https://evil\.example\) \*\*x\*\*"
     assert slack_escape(hostile) == "&lt;!channel&gt; [win](https://evil.example) **x**"
+
+
+def test_files_reconcile_judges_the_files_of_the_materialized_partitions(
+    landing: Path, tmp_path: Path
+) -> None:
+    """An old failed file of one day fails the check of runs for that day only."""
+    place(landing, TIKTOK_CREATORS, "big.jsonl", OTHER * 50)  # day DAY: over the limit
+    other_day = landing / "tiktok" / "creators" / "dt=2026-10-31"
+    other_day.mkdir(parents=True)
+    (other_day / "good.jsonl").write_bytes(GOOD)
+    (asset,) = [a for a in ingest_assets if a.key == ingest_asset_key(TIKTOK_CREATORS)]
+    (check,) = [c for c in ingest_checks if asset.key in {k.asset_key for k in c.check_keys}]
+    resources = {
+        "landing": LandingZone(path=str(landing), max_file_bytes=1000),
+        "warehouse": Warehouse(path=str(tmp_path / "warehouse.duckdb")),
+    }
+
+    def check_passes(day: str) -> bool:
+        run = dg.materialize([asset, check], partition_key=day, resources=resources)
+        (evaluation,) = run.get_asset_check_evaluations()
+        return evaluation.passed
+
+    assert not check_passes(DAY)
+    assert check_passes("2026-10-31")
+    assert not check_passes(DAY)

@@ -1,9 +1,16 @@
 """One asset per landing entity: landing files -> Polars cleaning -> ``ingest.<table>`` in DuckDB."""
 
+from collections.abc import Mapping
 from datetime import date
 
 import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 
+from pipeline.defs.failures import LOCK_RETRY, WAREHOUSE_POOL, retry_only_lock_contention
 from pipeline.defs.metadata import markdown_escape, table_metadata, text_table
 from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import LandingZone, Warehouse
@@ -13,8 +20,6 @@ from pipeline.landing.discovery import discover
 from pipeline.warehouse import INGEST_SCHEMA, ensure_ingest_schema
 
 OWNERS = ["team:data-engineering"]
-# A locked warehouse or a file still being written: try again before failing the run.
-INGEST_RETRY = dg.RetryPolicy(max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def ingest_asset_key(entity: Entity) -> dg.AssetKey:
@@ -43,7 +48,8 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         tags={"platform": entity.platform},
         partitions_def=daily_partitions if entity.dated else None,
         backfill_policy=single_run_backfill if entity.dated else None,
-        retry_policy=INGEST_RETRY,
+        retry_policy=LOCK_RETRY,  # lock contention only: see pipeline/defs/failures.py
+        pool=WAREHOUSE_POOL,
     )
     def ingest_entity(
         context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse
@@ -55,7 +61,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         if entity.dated:  # only the files of the partitions being materialized
             days = {date.fromisoformat(key) for key in context.partition_keys}
         files = discovery.for_entity(entity, days)
-        with warehouse.connection() as con:
+        with retry_only_lock_contention(), warehouse.connection() as con:
             ensure_ingest_schema(con)
             summary = ingest_files(con, entity, files, landing.limits)
             metadata = table_metadata(con, INGEST_SCHEMA, entity.table)
@@ -84,33 +90,49 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
     return ingest_entity
 
 
+def run_partition_days(tags: Mapping[str, str]) -> tuple[date, date] | None:
+    """The first and last partition day a run materializes (from its tags); None if it has no
+    partitions."""
+    first = tags.get(ASSET_PARTITION_RANGE_START_TAG) or tags.get(PARTITION_NAME_TAG)
+    last = tags.get(ASSET_PARTITION_RANGE_END_TAG) or tags.get(PARTITION_NAME_TAG)
+    if not first or not last:
+        return None
+    return date.fromisoformat(first), date.fromisoformat(last)
+
+
 def build_ingest_checks(entity: Entity) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=ingest_asset_key(entity),
         name="files_reconcile",
         description=(
-            "Every landing file of this entity was read and accounted for: status `loaded`, and"
-            " rows_read = rows_loaded + rows_duplicate + rows_rejected. Fails naming each"
-            " unreadable or unbalanced file (see ingest.files)."
+            "Every landing file of this entity in the partitions the run materialized (all of"
+            " them for campaign files or a run without partitions) was read and accounted for:"
+            " status `loaded`, and rows_read = rows_loaded + rows_duplicate + rows_rejected."
+            " Fails naming each unreadable or unbalanced file (see ingest.files)."
         ),
         blocking=False,
     )
-    def files_reconcile(warehouse: Warehouse) -> dg.AssetCheckResult:
+    def files_reconcile(
+        context: dg.AssetCheckExecutionContext, warehouse: Warehouse
+    ) -> dg.AssetCheckResult:
+        window = run_partition_days(context.run.tags) if entity.dated else None
+        days = "" if window is None else " and partition_day between ? and ?"
+        params = [entity.key, *(window or ())]
         with warehouse.connection(read_only=True) as con:
             bad = con.execute(
                 f"""
                 select path, status, coalesce(error, ''), rows_read,
                        rows_loaded + rows_duplicate + rows_rejected
                 from {INGEST_SCHEMA}.files
-                where entity = ?
+                where entity = ?{days}
                   and (status <> 'loaded'
                        or rows_read <> rows_loaded + rows_duplicate + rows_rejected)
                 order by path
                 """,
-                [entity.key],
+                params,
             ).fetchall()
             checked = con.execute(
-                f"select count(*) from {INGEST_SCHEMA}.files where entity = ?", [entity.key]
+                f"select count(*) from {INGEST_SCHEMA}.files where entity = ?{days}", params
             ).fetchone()
         problems = [
             (
