@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.crash_points import crash_point
 from pipeline.settings import (
     SERVING_FILE_NAME,
     SERVING_VAR,
@@ -144,6 +145,7 @@ def publish_marts(
         if wal.exists():  # everything must be in the one file that is renamed
             raise RuntimeError(f"{wal} left after checkpoint and close")
         staging.chmod(0o444)  # readers only: a read-write open (which would lock) fails at once
+        crash_point("before_publish_rename")
         os.replace(staging, serving)
     except BaseException:
         _remove_database_files(staging)

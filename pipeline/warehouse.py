@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipeline.crash_points import crash_point
 from pipeline.landing.contract import ENTITIES, Entity, ingest_columns
 from pipeline.settings import WAREHOUSE_VAR, OperatorError, duckdb_memory_limit
 
@@ -230,7 +231,9 @@ def write_file(
                 loaded_at,
             ],
         )
+        crash_point("file_uncommitted")
         con.execute("commit")
+        crash_point("file_committed")
     except BaseException:
         con.execute("rollback")
         raise

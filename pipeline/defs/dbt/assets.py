@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
+from pipeline.crash_points import crash_point
 from pipeline.defs.dbt.project import dbt_project
 from pipeline.defs.dbt.translator import CreatorKpisTranslator
 from pipeline.defs.failures import LOCK_RETRY, WAREHOUSE_POOL, retry_only_lock_contention
@@ -66,6 +67,7 @@ def _stream_with_row_counts(
     dagster-dbt attaches) and, for tables, its row count, added here as ``dagster/row_count``
     to the materialization of the node's asset (keyed by ``context.asset_key_for_output``)."""
     row_counts: dict[str, int] = {}
+    crash_point("dbt_running")
     for raw in invocation.stream_raw_events():
         info = raw.raw_event["info"]
         node = raw.raw_event["data"].get("node_info", {}).get("unique_id")
