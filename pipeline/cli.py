@@ -338,6 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", action="store_true", help="add a full run under py-spy (dev extras)"
     )
     bench.set_defaults(handler=command_bench)
+
+    from pipeline.extract.cli import add_extract_commands
+
+    add_extract_commands(commands)  # extract, tiktok-auth
     return parser
 
 

@@ -320,3 +320,186 @@ def _insert_rejected(
 def table_row_count(con: duckdb.DuckDBPyConnection, qualified_table: str) -> int:
     row = con.execute(f"select count(*) from {qualified_table}").fetchone()
     return int(row[0]) if row else 0
+
+
+# --- API extraction: attempt log and daily request counter (pipeline/extract) ---------------
+
+EXTRACT_LOG_DDL = f"""
+create table if not exists {INGEST_SCHEMA}.extract_log (
+    platform varchar not null,        -- tiktok | instagram
+    day date not null,                -- the partition day the records were written under
+    username varchar not null,
+    api varchar,                      -- display | research | graph; NULL when skipped before any
+    status varchar not null,          -- ok | skipped | failed | quota
+    error_code varchar,
+    error_message varchar,            -- one line; never holds a secret
+    requests_used bigint not null,
+    records_written bigint not null,
+    landing_files varchar,            -- comma-separated, relative to the landing directory
+    resume_from varchar,              -- JSON: where a quota-stopped fetch continues
+    run_id varchar not null,          -- the Dagster run (or cli-<timestamp>)
+    attempted_at timestamp not null
+)
+"""
+
+API_REQUESTS_DDL = f"""
+create table if not exists {INGEST_SCHEMA}.api_requests (
+    api varchar not null,             -- tiktok_research (the quota) | tiktok_oauth_display | instagram_graph
+    day date not null,                -- UTC day (quotas reset at 00:00 UTC)
+    requests bigint not null,
+    primary key (api, day)
+)
+"""
+
+EXTRACT_LOG_COLUMNS = (
+    "platform",
+    "day",
+    "username",
+    "api",
+    "status",
+    "error_code",
+    "error_message",
+    "requests_used",
+    "records_written",
+    "landing_files",
+    "resume_from",
+    "run_id",
+    "attempted_at",
+)
+
+
+def ensure_extract_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {INGEST_SCHEMA}")
+    con.execute(EXTRACT_LOG_DDL)
+    con.execute(API_REQUESTS_DDL)
+
+
+def record_extract_attempts(
+    con: duckdb.DuckDBPyConnection, attempts: list[dict], requests: dict[tuple[str, date], int]
+) -> None:
+    """Append attempts to ingest.extract_log and add to the daily request counters, in one
+    transaction (Arrow in)."""
+    ensure_extract_schema(con)
+    con.execute("begin transaction")
+    try:
+        if attempts:
+            batch = pl.DataFrame(
+                [{c: a.get(c) for c in EXTRACT_LOG_COLUMNS} for a in attempts],
+                schema={
+                    "platform": pl.Utf8,
+                    "day": pl.Date,
+                    "username": pl.Utf8,
+                    "api": pl.Utf8,
+                    "status": pl.Utf8,
+                    "error_code": pl.Utf8,
+                    "error_message": pl.Utf8,
+                    "requests_used": pl.Int64,
+                    "records_written": pl.Int64,
+                    "landing_files": pl.Utf8,
+                    "resume_from": pl.Utf8,
+                    "run_id": pl.Utf8,
+                    "attempted_at": pl.Datetime("us"),
+                },
+            )
+            con.register("attempts", batch.to_arrow())
+            con.execute(f"insert into {INGEST_SCHEMA}.extract_log select * from attempts")
+            con.unregister("attempts")
+        for (api, day), count in requests.items():
+            if count:
+                con.execute(
+                    f"""
+                    insert into {INGEST_SCHEMA}.api_requests values (?, ?, ?)
+                    on conflict (api, day) do update set requests = requests + excluded.requests
+                    """,
+                    [api, day, count],
+                )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [INGEST_SCHEMA, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def api_requests_used(con: duckdb.DuckDBPyConnection, api: str, day: date) -> int:
+    if not _has_table(con, "api_requests"):
+        return 0
+    row = con.execute(
+        f"select requests from {INGEST_SCHEMA}.api_requests where api = ? and day = ?", [api, day]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def extract_status(
+    con: duckdb.DuckDBPyConnection, platform: str, day: date
+) -> dict[str, tuple[str, str | None]]:
+    """username -> (status, resume_from) of the latest attempt for (platform, day)."""
+    if not _has_table(con, "extract_log"):
+        return {}
+    rows = con.execute(
+        f"""
+        select username, status, resume_from from {INGEST_SCHEMA}.extract_log
+        where platform = ? and day = ?
+        qualify row_number() over (partition by username order by attempted_at desc) = 1
+        """,
+        [platform, day],
+    ).fetchall()
+    return {username: (status, resume) for username, status, resume in rows}
+
+
+def creators_to_extract(con: duckdb.DuckDBPyConnection, platform: str) -> list[str]:
+    """Every active roster username of ``platform`` (the latest row per creator_id: last path,
+    then later line) plus every creator_username of that platform in campaign_posts."""
+    usernames: set[str] = set()
+    if _has_table(con, "roster_creators"):
+        column = f"{platform}_username"
+        rows = con.execute(
+            f"""
+            with latest as (
+                select {column} as username, coalesce(active, true) as active
+                from {INGEST_SCHEMA}.roster_creators
+                qualify row_number() over (
+                    partition by creator_id order by _source_file desc, _line_number desc) = 1
+            )
+            select username from latest where active and username is not null
+            """
+        ).fetchall()
+        usernames |= {r[0] for r in rows}
+    if _has_table(con, "campaign_posts"):
+        rows = con.execute(
+            f"select distinct creator_username from {INGEST_SCHEMA}.campaign_posts"
+            " where platform = ? and creator_username is not null",
+            [platform],
+        ).fetchall()
+        usernames |= {r[0] for r in rows}
+    return sorted(u for u in usernames if u)
+
+
+def last_extract_problems(
+    con: duckdb.DuckDBPyConnection, platform: str
+) -> tuple[str | None, list[tuple[str, str, str]]]:
+    """(run_id, [(username, status, error_message)]) failed or skipped in the latest run."""
+    if not _has_table(con, "extract_log"):
+        return None, []
+    row = con.execute(
+        f"select run_id from {INGEST_SCHEMA}.extract_log where platform = ?"
+        " order by attempted_at desc limit 1",
+        [platform],
+    ).fetchone()
+    if not row:
+        return None, []
+    problems = con.execute(
+        f"""
+        select username, status, coalesce(error_message, '') from {INGEST_SCHEMA}.extract_log
+        where platform = ? and run_id = ? and status in ('failed', 'skipped')
+        order by username
+        """,
+        [platform, row[0]],
+    ).fetchall()
+    return row[0], [(u, s, m) for u, s, m in problems]

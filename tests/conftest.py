@@ -18,13 +18,17 @@ from pipeline.settings import LANDING_DIR_VAR, WAREHOUSE_VAR, Settings
 TESTS_DIR = Path(__file__).parent
 E2E_LANDING = TESTS_DIR / "e2e_landing"
 
-# the BI contract: the six marts of schema `marts` (alphabetical, as SQL clients list them)
+# the BI contract: the marts of schema `marts` (alphabetical, as SQL clients list them)
 MARTS = (
     "campaign_performance",
+    "creator_comparison",
+    "creator_quality_flags",
     "instagram_creators",
     "instagram_posts",
+    "niche_benchmarks",
     "platform_benchmarks",
     "tiktok_creators",
+    "tiktok_trends",
     "tiktok_videos",
 )
 

@@ -206,9 +206,13 @@ def test_campaign_performance_mart(e2e_run: PipelineRun) -> None:
         2_500,
     )
     assert tiktok["engagements"] == 25_000
-    assert tiktok["cpm"] == APPROX(7.0)  # 1750 / 250000 * 1000
-    assert tiktok["cpv"] == APPROX(0.007)
-    assert tiktok["cpe"] == APPROX(0.07)  # 1750 / 25000
+    # the costs divide the fee of the found posts only (1000 + 500), not id 999's 250
+    assert (tiktok["posts_found"], tiktok["posts_with_views"]) == (2, 2)
+    assert Decimal(str(tiktok["fee_found"])) == Decimal("1500")
+    assert Decimal(str(tiktok["fee_with_views"])) == Decimal("1500")
+    assert tiktok["cpm"] == APPROX(6.0)  # 1500 / 250000 * 1000
+    assert tiktok["cpv"] == APPROX(0.006)
+    assert tiktok["cpe"] == APPROX(0.06)  # 1500 / 25000
 
     assert (instagram["posts"], instagram["creators"]) == (2, 1)
     assert Decimal(str(instagram["total_fee"])) == Decimal("1000")
@@ -217,6 +221,8 @@ def test_campaign_performance_mart(e2e_run: PipelineRun) -> None:
     assert instagram["comments"] == 500
     assert instagram["engagements"] == 2_500
     assert instagram["cpm"] is None and instagram["cpv"] is None
+    assert (instagram["posts_with_views"], instagram["fee_with_views"]) == (0, None)
+    assert Decimal(str(instagram["fee_found"])) == Decimal("1000")
     assert instagram["cpe"] == APPROX(0.4)  # 1000 / 2500
 
 

@@ -10,6 +10,7 @@ from dagster._core.storage.tags import (
     PARTITION_NAME_TAG,
 )
 
+from pipeline.defs.extract.keys import extract_deps
 from pipeline.defs.failures import LOCK_RETRY, WAREHOUSE_POOL, retry_only_lock_contention
 from pipeline.defs.metadata import markdown_escape, table_metadata, text_table
 from pipeline.defs.partitions import daily_partitions, single_run_backfill
@@ -50,6 +51,7 @@ def build_ingest_asset(entity: Entity) -> dg.AssetsDefinition:
         backfill_policy=single_run_backfill if entity.dated else None,
         retry_policy=LOCK_RETRY,  # lock contention only: see pipeline/defs/failures.py
         pool=WAREHOUSE_POOL,
+        deps=extract_deps(entity.platform, entity.dated),  # extract/<platform> writes first
     )
     def ingest_entity(
         context: dg.AssetExecutionContext, landing: LandingZone, warehouse: Warehouse

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import dagster as dg
 
+from pipeline.defs.extract.sensors import ingested_by_their_extract_run
 from pipeline.defs.jobs import build_all
 from pipeline.defs.partitions import daily_partitions
 from pipeline.defs.resources import LandingZone
@@ -75,6 +76,9 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingZone) ->
     files = discover(landing.dir).files
     current = {f.relpath: fingerprint(f) for f in files}
     changed = [f for f in files if seen.get(f.relpath) != current[f.relpath]]
+    # files an extract asset wrote in a run that also ingested them: no second run
+    loaded = ingested_by_their_extract_run(context.instance, changed)
+    changed = [f for f in changed if f.relpath not in loaded]
     if not changed:
         return dg.SensorResult(
             skip_reason=f"no new or changed files among {len(files)} in {landing.dir}",

@@ -1,5 +1,6 @@
 -- One record per campaign: when a campaign id appears more than once in the reference files,
--- the last loaded record wins (later loaded_at, then later source file, then later line).
+-- the record from the file whose path sorts last wins, then the later line (never the load order:
+-- a daily run must give what a full rebuild gives).
 with campaigns as (
     select * from {{ ref('stg_campaigns__campaigns') }}
 ),
@@ -9,7 +10,7 @@ deduplicated as (
     from campaigns
     qualify row_number() over (
         partition by campaign_id
-        order by loaded_at desc nulls last, source_file desc nulls last, line_number desc nulls last
+        order by source_file desc nulls last, line_number desc nulls last
     ) = 1
 ),
 

@@ -2,12 +2,19 @@ with posts as (
     select * from {{ ref('int_instagram_posts_followers_at_post') }}
 ),
 
+posts_emv as (
+    select * from {{ ref('int_instagram_posts_emv') }}
+),
+
 post_kpis as (
     select
-        *,
+        posts.*,
         -- likes is NULL when hidden, so the rate is NULL too
-        {{ safe_divide('likes + comments', 'followers') }} as engagement_rate
+        {{ safe_divide('likes + comments', 'followers') }} as engagement_rate,
+        posts_emv.emv
     from posts
+    left join posts_emv
+        on posts.post_id = posts_emv.post_id
 ),
 
 final as (
@@ -26,7 +33,8 @@ final as (
         caption,
         permalink,
         followers_fetched_at,
-        metrics_fetched_at
+        metrics_fetched_at,
+        emv
     from post_kpis
 )
 
