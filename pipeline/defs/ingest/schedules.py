@@ -1,20 +1,17 @@
 """The daily schedule: yesterday's partition and everything downstream, early in the morning."""
 
-import os
 from datetime import timedelta
 
 import dagster as dg
 
 from pipeline.defs.ingest.sensors import automation_on
 from pipeline.defs.jobs import build_all
-
-SCHEDULE_CRON_VAR = "CREATOR_KPIS_SCHEDULE_CRON"
-DEFAULT_SCHEDULE_CRON = "0 5 * * *"  # 05:00 UTC
+from pipeline.settings import DEFAULT_SCHEDULE_CRON, SCHEDULE_CRON_VAR, current_settings  # noqa: F401
 
 
 @dg.schedule(
     job=build_all,
-    cron_schedule=os.environ.get(SCHEDULE_CRON_VAR) or DEFAULT_SCHEDULE_CRON,
+    cron_schedule=current_settings().schedule_cron,  # CREATOR_KPIS_SCHEDULE_CRON
     execution_timezone="UTC",
     default_status=(
         dg.DefaultScheduleStatus.RUNNING if automation_on() else dg.DefaultScheduleStatus.STOPPED

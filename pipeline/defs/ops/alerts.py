@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import urllib.parse
 import urllib.request
@@ -23,14 +22,17 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from pipeline.defs.metadata import slack_escape
-from pipeline.settings import OperatorError
+from pipeline.settings import (
+    ALERT_WEBHOOK_VAR,
+    DEFAULT_UI_URL,
+    UI_URL_VAR,  # noqa: F401  (the setting's name, for callers)
+    Settings,
+    check_webhook_url,
+)
 
 if TYPE_CHECKING:
     from dagster_shared.error import SerializableErrorInfo
 
-ALERT_WEBHOOK_VAR = "CREATOR_KPIS_ALERT_WEBHOOK"
-UI_URL_VAR = "CREATOR_KPIS_UI_URL"
-DEFAULT_UI_URL = "http://localhost:3000"
 WEBHOOK_TIMEOUT_SECONDS = 10
 ERROR_SUMMARY_CHARS = 500
 ALERT_SENSOR_NAME = "run_failure_alert"
@@ -46,29 +48,12 @@ class AlertSettings:
             check_webhook_url(self.webhook_url)
 
     @classmethod
+    def from_settings(cls, settings: Settings) -> AlertSettings:
+        return cls(webhook_url=settings.alert_webhook, ui_url=settings.ui_url)
+
+    @classmethod
     def from_env(cls) -> AlertSettings:
-        ui_url = os.environ.get(UI_URL_VAR, "").strip() or DEFAULT_UI_URL
-        return cls(
-            webhook_url=os.environ.get(ALERT_WEBHOOK_VAR, "").strip() or None,
-            ui_url=ui_url.rstrip("/"),
-        )
-
-
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
-
-
-def check_webhook_url(url: str) -> None:
-    """``https://...``, or ``http://`` to this machine; else an OperatorError naming the setting
-    (urllib would also open ``file:`` and ``ftp:`` URLs)."""
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme == "https" and parsed.hostname:
-        return
-    if parsed.scheme == "http" and parsed.hostname in LOOPBACK_HOSTS:
-        return
-    raise OperatorError(
-        f"{ALERT_WEBHOOK_VAR}={url!r} is not an https:// URL (http:// only to localhost):"
-        " fix or unset it"
-    )
+        return cls.from_settings(Settings.from_env())
 
 
 @dataclass(frozen=True)
