@@ -55,6 +55,8 @@ def format_table(results: dict) -> str:
         ("full run (python -m pipeline run)", results["full_run"]),
         (f"incremental run ({results['incremental_run']['detail']['day']})", results["incremental_run"]),
     ]  # fmt: skip
+    if "nothing_new_run" in results:
+        rows.append(("nothing-new run (same day again)", results["nothing_new_run"]))
     width = max(len(label) for label, _ in rows)
     landing = results["landing"]
     lines = [

@@ -22,6 +22,8 @@ from benchmarks.scales import (
     TARGET_INCREMENTAL_VS_FULL,
     TARGET_L_VS_M,
     TARGET_PEAK_RSS_BYTES,
+    TARGET_TINY_NOTHING_NEW_SECONDS,
+    TARGET_TINY_ONE_DAY_SECONDS,
     Scale,
 )
 from benchmarks.stages import stage_selections
@@ -136,6 +138,15 @@ def run_benchmark(
         "dbt": dbt_breakdown(incremental_started),
     }
     incremental_counts = warehouse_counts(whole.warehouse) if incremental.ok else {}
+    # the same day again, nothing new in the landing zone: no dbt build, no publish
+    nothing_new = step(
+        "nothing-new run",
+        python_command(
+            "-m", "pipeline", "run", "--first-day", next_day.isoformat(),
+            "--last-day", next_day.isoformat(),
+        ),
+        incremental_space.env(),
+    )  # fmt: skip
     warehouse_bytes = whole.warehouse.stat().st_size if whole.warehouse.exists() else 0
     if not keep:
         shutil.rmtree(work / "full", ignore_errors=True)
@@ -170,6 +181,13 @@ def run_benchmark(
     }
     if "full_run_vs_scale_M" in ratios:
         targets["full_run_vs_scale_M <= 3.3"] = ratios["full_run_vs_scale_M"] <= TARGET_L_VS_M
+    if scale.name == "tiny":
+        targets["tiny one-day run <= 15 s"] = (
+            incremental.wall_seconds <= TARGET_TINY_ONE_DAY_SECONDS
+        )
+        targets["tiny nothing-new run <= 8 s"] = (
+            nothing_new.wall_seconds <= TARGET_TINY_NOTHING_NEW_SECONDS
+        )
     results = {
         "scale": scale.name,
         "spec": marker["spec"],
@@ -203,6 +221,7 @@ def run_benchmark(
         "dbt_parse": asdict(measurements[1]),
         "full_run": asdict(full),
         "incremental_run": asdict(incremental),
+        "nothing_new_run": asdict(nothing_new),
         "peak_rss_bytes": peak,
         "warehouse": {
             "staged": staged_counts,

@@ -12,6 +12,9 @@ MARKER_NAME = "landing.json"
 
 # Targets of the performance issue (scale M, 2 cores); reported, never asserted.
 TARGET_FULL_VS_LOWER_BOUND = 3.0
+# tiny scale: a one-day run and a run with nothing new, in seconds (issue 10)
+TARGET_TINY_ONE_DAY_SECONDS = 15.0
+TARGET_TINY_NOTHING_NEW_SECONDS = 8.0
 TARGET_PEAK_RSS_BYTES = 2 * 1024**3
 TARGET_INCREMENTAL_VS_FULL = 0.10
 TARGET_L_VS_M = 3.3

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 import polars as pl
 
 from demo.constants import (
+    CATALOGUE_SOUND_SHARE,
+    COMMENT_POD_MULTIPLIER,
     DAY_SECONDS,
     DISPLAY_SCRAPED_SHARE,
     GENERIC_HASHTAGS,
@@ -14,6 +16,7 @@ from demo.constants import (
     HIDDEN_AS_MINUS_ONE_SHARE,
     HIDDEN_LIKES_SHARE,
     HOOK_TEMPLATES,
+    HOT_SOUND_SHARE_BY_WEEKDAY,
     NICHES,
     OBSERVED_DAYS,
     POSTING_INTERVAL_WEIGHTS,
@@ -24,7 +27,7 @@ from demo.constants import (
     VIRAL_SHARE_LARGE,
     VIRAL_SHARE_SMALL,
 )
-from demo.randomness import Random, lookup, python_integer, scramble, u64
+from demo.randomness import Random, lookup, lookup_float, python_integer, scramble, u64
 from demo.spec import DemoSpec
 
 
@@ -145,8 +148,16 @@ def tiktok_video_catalogue(spec: DemoSpec, creators: pl.DataFrame) -> pl.DataFra
     )
     # Like real TikTok IDs: creation time in the high bits; unique low bits per video.
     video_id = _tiktok_id(pl.col("create_epoch"), post, tiktok_id_salt(spec))
-    trending_sound = rng.uniform("trending_sound", post) < 0.6
-    sound_index = rng.integers("sound", 0, 149, post)
+    # The week's hot sound ramps up across creators day by day (a trend); otherwise one of 150
+    # catalogue sounds, else the creator's original sound.
+    shifted_day = pl.col("create_day") + 7 * PRE_PERIOD_DAYS  # >= 0 from the pre-period on
+    week = shifted_day // 7
+    hot_share = lookup_float(shifted_day % 7, list(HOT_SOUND_SHARE_BY_WEEKDAY))
+    hot_sound = rng.uniform("hot_sound", post) < hot_share
+    trending_sound = hot_sound | (rng.uniform("trending_sound", post) < CATALOGUE_SOUND_SHARE)
+    sound_index = (
+        pl.when(hot_sound).then(1000 + week).otherwise(rng.integers("sound", 0, 149, post))
+    )
     trending_id = u64(6_900_000_000_000_000_000) + rng.bits("sound_id", sound_index) % u64(10**17)
     original_sound_salt = python_integer(spec.seed, "tiktok/sound_id", 0, 2**32 - 1)
     original_id = _tiktok_id(pl.col("create_epoch"), post, original_sound_salt)
@@ -154,7 +165,10 @@ def tiktok_video_catalogue(spec: DemoSpec, creators: pl.DataFrame) -> pl.DataFra
         video_id.cast(pl.String).alias("id"),
         (views * viral_boost).floor().alias("views_final"),
         like_rate.alias("like_rate"),
-        rng.lognormal("comment_rate", 0.012, 0.6, post).clip(0.0005, 0.1).alias("comment_rate"),
+        (
+            rng.lognormal("comment_rate", 0.012, 0.6, post).clip(0.0005, 0.1)
+            * pl.when(pl.col("comment_pod")).then(COMMENT_POD_MULTIPLIER).otherwise(1.0)
+        ).alias("comment_rate"),
         rng.lognormal("share_rate", 0.03, 0.7, post).clip(0.001, 0.5).alias("share_rate"),
         rng.lognormal("favourite_rate", 0.08, 0.5, post).clip(0.005, 0.6).alias("favourite_rate"),
         rng.lognormal("tau", 20.0, 0.5, post).alias("tau_hours"),
@@ -232,7 +246,10 @@ def instagram_media_catalogue(spec: DemoSpec, creators: pl.DataFrame) -> pl.Data
         .otherwise(pl.lit("FEED"))
         .alias("media_product_type"),
         likes.floor().alias("likes_final"),
-        rng.lognormal("comment_rate", 0.02, 0.6, post).clip(0.001, 0.2).alias("comment_rate"),
+        (
+            rng.lognormal("comment_rate", 0.02, 0.6, post).clip(0.001, 0.2)
+            * pl.when(pl.col("comment_pod")).then(COMMENT_POD_MULTIPLIER).otherwise(1.0)
+        ).alias("comment_rate"),
         pl.when(with_views)
         .then(rng.lognormal("views_per_like", 14.0, 0.5, post))
         .otherwise(None)

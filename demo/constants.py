@@ -28,6 +28,16 @@ VIRAL_SHARE_LARGE = 0.02
 
 HASHTAG_COUNT_WEIGHTS = (0.1, 0.2, 0.25, 0.2, 0.15, 0.1)  # 0-5 hashtags a post
 
+# Signals for the trend, niche and audience-quality marts:
+# each week has a new "hot" sound that more and more creators use as the week goes on
+HOT_SOUND_SHARE_BY_WEEKDAY = (0.03, 0.08, 0.14, 0.22, 0.3, 0.38, 0.45)
+CATALOGUE_SOUND_SHARE = 0.45  # other videos: one of 150 catalogue sounds, else an original sound
+BOUGHT_FOLLOWERS_SHARE = 0.12  # creators of micro tier and up who buy followers once ...
+BOUGHT_FOLLOWERS_GAIN = (0.15, 0.4)  # ... adding this share of their followers overnight
+BOUGHT_FOLLOWERS_LAST_DAYS = 25  # ... on one of the last days of the period
+COMMENT_POD_SHARE = 0.08  # creators in a comment pod: many more comments per like
+COMMENT_POD_MULTIPLIER = 6.0
+
 VIDEO_FILE_MAX_ROWS = 500_000
 
 # (display first name, ASCII handle part)

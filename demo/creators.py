@@ -10,7 +10,11 @@ import polars as pl
 
 from demo.constants import (
     BIO_TEMPLATES,
+    BOUGHT_FOLLOWERS_GAIN,
+    BOUGHT_FOLLOWERS_LAST_DAYS,
+    BOUGHT_FOLLOWERS_SHARE,
     CITIES,
+    COMMENT_POD_SHARE,
     DAY_SECONDS,
     FIRST_NAMES,
     FOLLOWER_TIERS,
@@ -174,6 +178,7 @@ def creator_accounts(spec: DemoSpec, platform: str, persons: pl.DataFrame) -> pl
         .floor()
         .cast(pl.Int64)
         .alias("posts_before"),
+        *_audience_quality_signals(spec, rng, creator),
     )
     bio = lookup(pl.col("bio_index"), BIO_TEMPLATES)
     for placeholder, column in (
@@ -191,6 +196,20 @@ def creator_accounts(spec: DemoSpec, platform: str, persons: pl.DataFrame) -> pl
         account_id = pl.lit(17_841_400_000_000_000) + scramble(creator, 10**11, salt)
         frame = frame.with_columns(account_id.cast(pl.String).alias("account_id"))
     return frame
+
+
+def _audience_quality_signals(spec: DemoSpec, rng: Random, creator: pl.Expr) -> list[pl.Expr]:
+    """Who buys followers (the day before which their count is lower by the bought share: a
+    jump the follower_spikes_30d KPI catches) and who is in a comment pod."""
+    buys = (pl.col("tier") >= 1) & (rng.uniform("buys_followers", creator) < BOUGHT_FOLLOWERS_SHARE)
+    last_days = min(BOUGHT_FOLLOWERS_LAST_DAYS, spec.days - 1)
+    bought_day = spec.days - last_days + (rng.uniform("bought_day", creator) * (last_days - 1))
+    low, high = BOUGHT_FOLLOWERS_GAIN
+    return [
+        pl.when(buys).then(bought_day.floor().cast(pl.Int64)).alias("bought_followers_day"),
+        (low + (high - low) * rng.uniform("bought_gain", creator)).alias("bought_followers_gain"),
+        (rng.uniform("comment_pod", creator) < COMMENT_POD_SHARE).alias("comment_pod"),
+    ]
 
 
 def _posts_created_by(catalogue: pl.DataFrame, day_index: int, creators: int) -> pl.DataFrame:
@@ -219,6 +238,14 @@ def creator_snapshot(
     wiggle = 1.0 + 0.0006 * rng.normal("wiggle", creator, day_index).clip(-4.0, 4.0)
     days_to_end = day_index - (spec.days - 1)
     followers = pl.col("followers_at_end") * (pl.col("growth") * days_to_end).exp() * wiggle
+    before_purchase = pl.col("bought_followers_day").is_not_null() & (
+        day_index < pl.col("bought_followers_day")
+    )
+    followers = (
+        pl.when(before_purchase)
+        .then(followers / (1.0 + pl.col("bought_followers_gain")))
+        .otherwise(followers)
+    )
     following = pl.col("following_base") + (pl.col("following_rate") * day_index).floor()
     second = crawl_second(spec, platform, day_index).floor()
     frame = creators.join(posts, on="creator", how="left").sort("creator")

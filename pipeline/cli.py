@@ -138,8 +138,9 @@ def command_run(args: argparse.Namespace) -> int:
 
     first, last = run_window(settings, args.first_day, args.last_day)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    if args.full_refresh:
-        run_config["ops"] = {"dbt_models": {"config": {"full_refresh": True}}}
+    if args.full_refresh or args.rebuild:
+        dbt_config = {"full_refresh": args.full_refresh, "force": args.rebuild}
+        run_config["ops"] = {"dbt_models": {"config": dbt_config}}
     job = defs.resolve_job_def(BUILD_ALL_JOB)
     log_path = ensure_dagster_home() / "logs" / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
     print(
@@ -230,17 +231,33 @@ def _output_to(log_path: Path) -> Iterator[None]:
 def run_window(
     settings: Settings, first_day: date | None = None, last_day: date | None = None
 ) -> tuple[date, date]:
-    """The days to process: --first-day/--last-day, else every day present in the landing zone."""
+    """The days to process: --first-day/--last-day, else every day present in the landing zone
+    within the partitions (CREATOR_KPIS_FIRST_DAY .. today UTC). A landing day outside them is a
+    stray: one warning line each, and the run goes on with the other days."""
     from pipeline.defs.partitions import FIRST_DAY_VAR, daily_partitions
     from pipeline.landing.discovery import discover
 
+    today = datetime.now(UTC).date()
+    earliest = daily_partitions.start.date()
     present = sorted(
         {f.partition_day for f in discover(settings.landing_dir).files if f.partition_day}
     )
-    today = datetime.now(UTC).date()
+    if first_day is None and last_day is None:
+        for day in present:
+            if day < earliest:
+                print(
+                    f"warning: landing day dt={day} is before the first partition day {earliest}:"
+                    f" not processed (set {FIRST_DAY_VAR} to {day} or earlier to include it)",
+                    file=sys.stderr,
+                )
+            elif day > today:
+                print(
+                    f"warning: landing day dt={day} is after today ({today} UTC): not processed",
+                    file=sys.stderr,
+                )
+    present = [day for day in present if earliest <= day <= today]
     first = first_day or (present[0] if present else today)
     last = last_day or (present[-1] if present else today)
-    earliest = daily_partitions.start.date()
     if first < earliest:
         raise OperatorError(
             f"landing day {first} is before the first partition day {earliest}:"
@@ -281,6 +298,20 @@ def command_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_report(args: argparse.Namespace) -> int:
+    from pipeline.report import write_report
+
+    settings = Settings.from_env()
+    assert settings.serving is not None and settings.report is not None
+    out = Path(args.out).expanduser().resolve() if args.out else settings.report
+    report = write_report(settings.serving, out)
+    empty = [s.title for s in report.sections if s.figure is None and not s.tables]
+    print(f"KPI report written to {out} ({len(report.sections) + 1} sections)")
+    if empty:
+        print(f"  no data for: {', '.join(empty)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
@@ -305,6 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh",
         action="store_true",
         help="rebuild the incremental dbt models from all of history",
+    )
+    run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build and publish even when nothing in the landing zone is new or changed",
     )
     run.set_defaults(handler=command_run)
 
@@ -338,6 +374,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", action="store_true", help="add a full run under py-spy (dev extras)"
     )
     bench.set_defaults(handler=command_bench)
+
+    report = commands.add_parser(
+        "report", help="write the HTML KPI report from the current serving file"
+    )
+    report.add_argument(
+        "--out", help="where to write it (default: CREATOR_KPIS_REPORT, beside the serving file)"
+    )
+    report.set_defaults(handler=command_report)
 
     from pipeline.extract.cli import add_extract_commands
 

@@ -65,7 +65,11 @@ def build_definitions(settings: Settings, extract: ExtractSettings | None = None
                 max_decoded_bytes=settings.max_decoded_bytes,
             ),
             "warehouse": Warehouse(path=env_var_or(WAREHOUSE_VAR, settings.warehouse)),
-            "serving": Serving(path=env_var_or(SERVING_VAR, settings.serving)),
+            "serving": Serving(
+                path=env_var_or(SERVING_VAR, settings.serving),
+                storage_version=settings.serving_storage_version,
+                report_path=str(settings.report),
+            ),
             # API credentials (secrets as dg.EnvVar): CREATOR_KPIS_*, TIKTOK_*, INSTAGRAM_*
             "apis": extract_apis(extract or ExtractSettings.from_env()),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),

@@ -1,8 +1,10 @@
 """Ingesting one entity: find its landing files, read, clean and load each new or changed one.
 
 A file already in the ledger with the same size and modification time, or the same sha256, is
-skipped; a changed file replaces what it contributed before; a file that cannot be read gets a
-``failed`` ledger row (and is retried on the next run) while every other file still loads.
+skipped (a file touched without a change gets its new modification time in the ledger, so it is
+not hashed again); a changed file replaces what it contributed before, and only that (each
+file's rows are its own: a record another file also holds stays loaded from that file); a file
+that cannot be read gets a ``failed`` ledger row (and is retried on the next run) while every other file still loads.
 
 Files are loaded one at a time, in order, each in its own transaction, a bounded batch of
 records at a time (``ReadLimits.batch_bytes``); while one batch is written to the warehouse, the
@@ -28,7 +30,7 @@ from pipeline.landing.contract import Entity
 from pipeline.landing.discovery import LandingFile, sha256_of
 from pipeline.landing.readers import read_open_file
 from pipeline.landing.records import DEFAULT_LIMITS, ReadLimits, UnreadableFile
-from pipeline.warehouse import FileOutcome, ledger, write_file
+from pipeline.warehouse import FileOutcome, ledger, touch_file, write_file
 
 log = logging.getLogger(__name__)
 
@@ -60,44 +62,33 @@ def ingest_files(
     files: Iterable[LandingFile],
     limits: ReadLimits = DEFAULT_LIMITS,
 ) -> IngestSummary:
-    """Load every new or changed file; skip the unchanged ones.
-
-    When a changed file takes back rows it had loaded, files whose copies of those rows were
-    counted as duplicates are loaded again, so the rows they hold come back: a record stays in
-    the warehouse as long as any landing file holds it.
-    """
+    """Load every new or changed file; skip the unchanged ones."""
     summary = IngestSummary(entity)
     known = ledger(con, entity)
     files = list(files)
     to_load: list[LandingFile] = []
-    took_back_rows = False
     for landing_file in files:
         summary.files_seen += 1
         previous = known.get(landing_file.relpath)
         if previous is not None and previous.status == "loaded":
             try:
                 stat = landing_file.path.stat()
-                unchanged = (previous.size_bytes, previous.modified_ns) == (
+                same_stat = (previous.size_bytes, previous.modified_ns) == (
                     stat.st_size,
                     stat.st_mtime_ns,
-                ) or previous.sha256 == landing_file.sha256(limits.max_file_bytes)
+                )
+                touched = not same_stat and previous.sha256 == landing_file.sha256(
+                    limits.max_file_bytes
+                )
             except (OSError, UnreadableFile):
-                unchanged = False  # gone or replaced: reading it records why
-            if unchanged:
+                same_stat = touched = False  # gone or replaced: reading it records why
+            if touched:  # same content: remember the new mtime, so it is not hashed again
+                touch_file(con, landing_file.relpath, stat.st_mtime_ns)
+            if same_stat or touched:
                 summary.files_unchanged += 1
                 continue
-        took_back_rows |= previous is not None and previous.rows_loaded > 0
         to_load.append(landing_file)
     summary.outcomes.extend(load_files(con, entity, to_load, limits))
-    processed = {landing_file.relpath for landing_file in to_load}
-    if took_back_rows:
-        for landing_file in files:
-            previous = known.get(landing_file.relpath)
-            if landing_file.relpath in processed or previous is None:
-                continue
-            if previous.rows_duplicate > 0:
-                log.info("%s: loaded again, a file it duplicated changed", landing_file.relpath)
-                summary.outcomes.append(load_file(con, entity, landing_file, limits))
     return summary
 
 

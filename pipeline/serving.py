@@ -4,9 +4,11 @@ DuckDB lets one process write a file or many processes read it, never both. So t
 stays private to the pipeline, and after every successful build the marts are published to a
 separate serving file (``CREATOR_KPIS_SERVING``):
 
-1. a new DuckDB file is written next to it (``<serving>.tmp-<run id>``): schema ``marts`` with a
-   copy of every table of the warehouse's ``marts`` schema (the warehouse attached READ_ONLY),
-   their table and column comments, and the one-row ``marts.publication`` table;
+1. a new DuckDB file is written next to it (``<serving>.tmp-<run id>``), attached in the storage
+   format of ``CREATOR_KPIS_SERVING_STORAGE_VERSION`` (default v1.0.0, which every DuckDB 1.x and
+   2.x client reads): schema ``marts`` with a copy of every table of the warehouse's ``marts``
+   schema (the warehouse attached READ_ONLY), their table and column comments, and the one-row
+   ``marts.publication`` table;
 2. the new file is checkpointed and closed (no WAL left), then made read-only (mode 0444);
 3. it is renamed over the serving file with ``os.replace``, atomic on POSIX.
 
@@ -33,7 +35,9 @@ import duckdb
 
 from pipeline.crash_points import crash_point
 from pipeline.settings import (
+    DEFAULT_SERVING_STORAGE_VERSION,
     SERVING_FILE_NAME,
+    SERVING_STORAGE_VERSION_VAR,
     SERVING_VAR,
     WAREHOUSE_VAR,
     OperatorError,
@@ -42,7 +46,10 @@ from pipeline.settings import (
 from pipeline.warehouse import INGEST_SCHEMA, MARTS_SCHEMA
 
 PUBLICATION_TABLE = "publication"
+REJECTIONS_TABLE = "publication_rejections"  # the ledger's summary of the publishing run
 WAREHOUSE_ALIAS = "publish_source"  # the warehouse, attached to the new file's connection
+PUBLISHED_ALIAS = "publication_file"  # the new file, attached in the serving storage format
+OLDEST_STORAGE_VERSION = (1, 0, 0)  # DuckDB writes format 64 for anything older: say so instead
 PARTITION_DAY_COLUMN = "_partition_day"  # lineage column of every dated ingest table
 
 PUBLICATION_COMMENT = (
@@ -50,6 +57,17 @@ PUBLICATION_COMMENT = (
     " the latest day of data it contains, and the row count of every mart (column <mart>_rows)."
     " Read it in the same query as the marts to know which publication you are looking at."
 )
+REJECTIONS_COMMENT = (
+    "Records the pipeline run that published this file rejected (quarantined) while reading the"
+    " landing zone, per entity and reason, from the warehouse's ingest ledger"
+    " (ingest.rejected_records). No rows: that run rejected nothing (or read no new file)."
+)
+REJECTIONS_COLUMN_COMMENTS = {
+    "run_id": "Dagster run id of the pipeline run that published this file.",
+    "entity": "Landing entity of the rejected records (tiktok.videos, instagram.posts, ...).",
+    "reason": "Why the records were rejected (the quarantine reason code).",
+    "records": "Records of this entity rejected for this reason by the run.",
+}
 PUBLICATION_COLUMN_COMMENTS = {
     "run_id": "Dagster run id of the pipeline run that published this file.",
     "published_at": "When this file was published (UTC).",
@@ -69,6 +87,7 @@ class Publication:
     published_at: datetime
     latest_data_day: date | None
     mart_rows: dict[str, int]
+    rejected_records: int = 0  # by the publishing run (marts.publication_rejections)
 
 
 def quote_identifier(name: str) -> str:
@@ -98,23 +117,52 @@ def staging_path(serving: Path, run_id: str) -> Path:
     return serving.with_name(f"{serving.name}.tmp-{safe_run_id}")
 
 
+def check_storage_version(version: str) -> str:
+    """``version`` if DuckDB can write the serving file in it, else one OperatorError line."""
+    known = True
+    with closing(duckdb.connect()) as con:
+        try:
+            con.execute(f"attach ':memory:' as probe (storage_version {quote_literal(version)})")
+        except duckdb.Error:
+            known = False
+    match = re.fullmatch(r"v(\d+)\.(\d+)\.(\d+)", version)
+    too_old = match is not None and tuple(map(int, match.groups())) < OLDEST_STORAGE_VERSION
+    if not known or too_old or (match is None and version != "latest"):
+        raise OperatorError(
+            f"{SERVING_STORAGE_VERSION_VAR}={version!r} is not a DuckDB storage version the"
+            f" serving file can be written in: use {DEFAULT_SERVING_STORAGE_VERSION} (read by"
+            " DuckDB 1.0 and later), a later DuckDB release such as v1.2.0, or latest"
+        )
+    return version
+
+
 def publish_marts(
     warehouse: Path,
     serving: Path,
     run_id: str,
     *,
     lock_wait_seconds: float = 0,
+    storage_version: str = DEFAULT_SERVING_STORAGE_VERSION,
+    run_started_at: datetime | None = None,
     marts: Sequence[str] | None = None,
 ) -> Publication:
     """Copy ``marts`` (the marts the dbt project defines; default: every table of the
-    warehouse's ``marts`` schema) to a new file, then rename it over ``serving``. A table left in
-    the warehouse by a dropped or renamed model is not published. On any failure the temporary
-    file is removed and ``serving`` is unchanged."""
+    warehouse's ``marts`` schema) to a new file in the storage format of ``storage_version``,
+    then rename it over ``serving``. A table left in the warehouse by a dropped or renamed model
+    is not published. On any failure the temporary file is removed and ``serving`` is
+    unchanged. Records the ledger rejected from ``run_started_at`` (naive UTC) on are summarised
+    in ``marts.publication_rejections``."""
     _check_paths(warehouse, serving)
+    check_storage_version(storage_version)
     staging = staging_path(serving, run_id)
     _remove_database_files(staging)
     try:
-        with closing(duckdb.connect(str(staging))) as con:
+        with closing(duckdb.connect()) as con:
+            con.execute(
+                f"attach {quote_literal(str(staging))} as {PUBLISHED_ALIAS}"
+                f" (storage_version {quote_literal(storage_version)})"
+            )
+            con.execute(f"use {PUBLISHED_ALIAS}")
             _attach_read_only(con, warehouse, lock_wait_seconds)
             present = _warehouse_marts(con)
             missing = sorted(set(marts or ()) - set(present))
@@ -129,18 +177,22 @@ def publish_marts(
                     f"warehouse {warehouse} has no tables in schema {MARTS_SCHEMA}: nothing to"
                     " publish; build the marts first (python -m pipeline run)"
                 )
-            if PUBLICATION_TABLE in marts:
-                raise OperatorError(
-                    f"warehouse {warehouse} has a mart named {PUBLICATION_TABLE!r}, the name of"
-                    " the publication table of the serving file: rename the model"
-                )
+            for reserved in (PUBLICATION_TABLE, REJECTIONS_TABLE):
+                if reserved in marts:
+                    raise OperatorError(
+                        f"warehouse {warehouse} has a mart named {reserved!r}, the name of a"
+                        " publication table of the serving file: rename the model"
+                    )
             con.execute(f"create schema {MARTS_SCHEMA}")
             mart_rows = {mart: _copy_mart(con, mart) for mart in marts}
             latest_data_day = _latest_data_day(con)
             published_at = datetime.now(UTC).replace(tzinfo=None)
             _write_publication(con, run_id, published_at, latest_data_day, mart_rows)
+            rejected = _write_rejections(con, run_id, run_started_at or published_at)
             con.execute(f"detach {WAREHOUSE_ALIAS}")
-            con.execute("checkpoint")
+            con.execute(f"checkpoint {PUBLISHED_ALIAS}")
+            con.execute("use memory")
+            con.execute(f"detach {PUBLISHED_ALIAS}")
         wal = staging.with_name(staging.name + ".wal")
         if wal.exists():  # everything must be in the one file that is renamed
             raise RuntimeError(f"{wal} left after checkpoint and close")
@@ -151,7 +203,7 @@ def publish_marts(
         _remove_database_files(staging)
         raise
     _sync_folder(serving.parent)
-    return Publication(serving, run_id, published_at, latest_data_day, mart_rows)
+    return Publication(serving, run_id, published_at, latest_data_day, mart_rows, rejected)
 
 
 def _check_paths(warehouse: Path, serving: Path) -> None:
@@ -290,6 +342,37 @@ def _write_publication(
     for mart in marts:
         column_comments[rows_column(mart)] = f"Rows in {MARTS_SCHEMA}.{mart} in this publication."
     _comment(con, PUBLICATION_TABLE, PUBLICATION_COMMENT, column_comments)
+
+
+def _write_rejections(con: duckdb.DuckDBPyConnection, run_id: str, since: datetime) -> int:
+    """``marts.publication_rejections``: the ledger's rejected records from ``since`` on, per
+    entity and reason; the total."""
+    table = f"{MARTS_SCHEMA}.{REJECTIONS_TABLE}"
+    con.execute(
+        f"create table {table} (run_id varchar, entity varchar, reason varchar, records bigint)"
+    )
+    has_ledger = con.execute(
+        """
+        select count(*) from duckdb_tables()
+        where database_name = ? and schema_name = ? and table_name = 'rejected_records'
+        """,
+        [WAREHOUSE_ALIAS, INGEST_SCHEMA],
+    ).fetchone()
+    if has_ledger and has_ledger[0]:
+        con.execute(
+            f"""
+            insert into {table}
+            select ?, entity, reason, count(*)
+            from {WAREHOUSE_ALIAS}.{INGEST_SCHEMA}.rejected_records
+            where rejected_at >= ?
+            group by entity, reason
+            order by entity, reason
+            """,
+            [run_id, since],
+        )
+    _comment(con, REJECTIONS_TABLE, REJECTIONS_COMMENT, REJECTIONS_COLUMN_COMMENTS)
+    total = con.execute(f"select coalesce(sum(records), 0) from {table}").fetchone()
+    return int(total[0]) if total else 0
 
 
 def _remove_database_files(path: Path) -> None:

@@ -35,6 +35,15 @@ DEFAULT_DUCKDB_MEMORY = "1GB"
 # Not marts.duckdb: DuckDB names a file's catalog after it, and a catalog "marts" next to the
 # schema "marts" makes every `marts.<table>` reference ambiguous.
 SERVING_FILE_NAME = "creator_kpis.duckdb"
+# The DuckDB storage format of the serving file. v1.0.0 (file format 64) is the oldest DuckDB 1.x
+# format and holds everything the marts use (tables, column types, comments): every DuckDB 1.x
+# and 2.x client reads it, where 2.x's own format (69) is refused by the 1.x drivers still inside
+# DBeaver, Metabase and Evidence. "latest" writes the format of the installed DuckDB.
+SERVING_STORAGE_VERSION_VAR = "CREATOR_KPIS_SERVING_STORAGE_VERSION"
+DEFAULT_SERVING_STORAGE_VERSION = "v1.0.0"
+# The HTML KPI report written after every publish (pipeline/report.py), next to the serving file.
+REPORT_VAR = "CREATOR_KPIS_REPORT"
+REPORT_FILE_NAME = "creator_kpis_report.html"
 # A landing file larger than this is not read (a `failed` ledger row), nor a Parquet file whose
 # data decompresses to more than MAX_DECODED_BYTES (a decompression bomb).
 MAX_FILE_BYTES_VAR = "CREATOR_KPIS_MAX_FILE_BYTES"
@@ -67,6 +76,8 @@ SETTINGS_VARS = (
     AUTOMATION_VAR,
     FIRST_DAY_VAR,
     SCHEDULE_CRON_VAR,
+    SERVING_STORAGE_VERSION_VAR,
+    REPORT_VAR,
 )
 
 
@@ -79,6 +90,11 @@ def _path(env: Mapping[str, str], variable: str, default: str) -> Path:
     if value:
         return Path(value).expanduser().resolve()
     return (PROJECT_ROOT / default).resolve()
+
+
+def _optional_path(env: Mapping[str, str], variable: str) -> Path | None:
+    value = env.get(variable, "").strip()
+    return Path(value).expanduser().resolve() if value else None
 
 
 def _positive_int(env: Mapping[str, str], variable: str, default: int) -> int:
@@ -139,6 +155,8 @@ class Settings:
     landing_dir: Path
     warehouse: Path
     serving: Path | None = None  # the file BI tools read; None: default_serving(warehouse)
+    serving_storage_version: str = DEFAULT_SERVING_STORAGE_VERSION
+    report: Path | None = None  # the HTML report; None: creator_kpis_report.html beside serving
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY
@@ -152,6 +170,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.serving is None:
             object.__setattr__(self, "serving", default_serving(self.warehouse))
+        if self.report is None:
+            object.__setattr__(self, "report", self.serving.with_name(REPORT_FILE_NAME))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -164,6 +184,9 @@ class Settings:
             landing_dir=_path(env, LANDING_DIR_VAR, "data/landing"),
             warehouse=_path(env, WAREHOUSE_VAR, "data/warehouse.duckdb"),
             serving=Path(serving).expanduser().resolve() if serving else None,
+            serving_storage_version=env.get(SERVING_STORAGE_VERSION_VAR, "").strip()
+            or DEFAULT_SERVING_STORAGE_VERSION,
+            report=_optional_path(env, REPORT_VAR),
             max_file_bytes=_positive_int(env, MAX_FILE_BYTES_VAR, DEFAULT_MAX_FILE_BYTES),
             max_decoded_bytes=_positive_int(env, MAX_DECODED_BYTES_VAR, DEFAULT_MAX_DECODED_BYTES),
             duckdb_memory_limit=env.get(DUCKDB_MEMORY_VAR, "").strip() or DEFAULT_DUCKDB_MEMORY,

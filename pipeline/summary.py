@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipeline import warehouse
 from pipeline.settings import Settings
+from pipeline.signal_highlights import print_signal_highlights
 from pipeline.top_creators import TOP_CREATORS, top_creators
 from pipeline.warehouse import MARTS_SCHEMA
 
@@ -32,9 +33,43 @@ def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     return failed
 
 
+def _dbt_materialized(result: dg.ExecuteInProcessResult) -> bool:
+    """Whether the run's dbt step materialized anything (it skips when nothing is new)."""
+    return any(
+        event.event_type_value == "ASSET_MATERIALIZATION" and event.step_key == "dbt_models"
+        for event in result.all_events
+    )
+
+
+def _extract_lines(result: dg.ExecuteInProcessResult) -> list[str]:
+    """One line per extract asset: skipped (and why), or what it fetched."""
+    lines = []
+    for platform in ("tiktok", "instagram"):
+        materialized = result.asset_materializations_for_node(f"extract__{platform}")
+        if not materialized:
+            continue
+        meta = {k: v.value for k, v in materialized[-1].metadata.items()}
+        if meta.get("status") == "skipped":
+            lines.append(f"extract/{platform} skipped: {meta.get('reason')}")
+        else:
+            lines.append(
+                f"extract/{platform}: {meta.get('creators_ok')} of {meta.get('creators')} creators"
+                f" ok, {meta.get('records_written')} records"
+                + (f"; {meta['stopped']}" if meta.get("stopped", "-") != "-" else "")
+            )
+    return lines
+
+
 def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> None:
     status = "succeeded" if result.success else "FAILED"
     print(f"\nrun {result.run_id} {status} (Dagster job {result.job_def.name})")
+    if result.success and not _dbt_materialized(result):
+        print(
+            "nothing new or changed in the landing zone since the last build:"
+            " no dbt build, no publish (--rebuild to force one)"
+        )
+    for line in _extract_lines(result):
+        print(f"  {line}")
     for failure in _step_failures(result):
         print(f"  failed step {failure}")
     for check in _failed_checks(result):
@@ -59,3 +94,4 @@ def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings) -> 
             print(f"\ntop 5 {spec.title}:")
             for username, tier, follower_count, *_, value in top_creators(con, spec, limit=5):
                 print(f"  {username:<28} {tier:<6} {follower_count:>12,} followers  {value:8.2%}")
+        print_signal_highlights(con, tables)

@@ -4,6 +4,14 @@ Connections are opened for one unit of work and closed at once (DuckDB allows on
 process at a time). Data goes in as Arrow, never row by row. Each landing file's rows, its
 rejected records and its ledger row are written in one transaction, so a crash leaves all of
 it or none of it.
+
+Every write of a file takes a new *load id* from a sequence: the ledger row and every row the
+file version contributed carry it (``ingest.files.load_id``, ``_load_id``). The load ids tell
+the incremental dbt models what changed since their last build: rows with a greater load id are
+new, and a stored row whose load id is no longer its file's has been taken back or corrected.
+Each file's rows stay its own: the same record held by two files is in the table twice (once
+per file, like the landing zone), so what a file holds never depends on the order files were
+loaded in; dbt's models pick one observation per entity.
 """
 
 from __future__ import annotations
@@ -40,9 +48,11 @@ create table if not exists {INGEST_SCHEMA}.files (
     rows_rejected bigint not null,
     status varchar not null,       -- loaded | failed
     error varchar,
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    load_id bigint                 -- this file version's load (also _load_id of its rows)
 )
 """
+LOAD_SEQUENCE = f"{INGEST_SCHEMA}.load_sequence"
 
 REJECTED_DDL = f"""
 create table if not exists {INGEST_SCHEMA}.rejected_records (
@@ -117,6 +127,7 @@ def ensure_ingest_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {INGEST_SCHEMA}")
     con.execute(FILES_DDL)
     con.execute(REJECTED_DDL)
+    con.execute(f"create sequence if not exists {LOAD_SEQUENCE} start 1")
     for entity in ENTITIES:
         columns = ",\n    ".join(
             f"{name} {sql_type}" for name, sql_type in ingest_columns(entity).items()
@@ -124,6 +135,34 @@ def ensure_ingest_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             f"create table if not exists {INGEST_SCHEMA}.{entity.table} (\n    {columns}\n)"
         )
+    _add_load_ids(con)
+
+
+def _add_load_ids(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse written before load ids: give every ledger row one and its rows the same."""
+    con.execute(f"alter table {INGEST_SCHEMA}.files add column if not exists load_id bigint")
+    missing = con.execute(
+        f"select count(*) from {INGEST_SCHEMA}.files where load_id is null"
+    ).fetchone()
+    if not missing or not missing[0]:
+        return
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"update {INGEST_SCHEMA}.files set load_id = nextval('{LOAD_SEQUENCE}')"
+            " where load_id is null"
+        )
+        for entity in ENTITIES:
+            table = f"{INGEST_SCHEMA}.{entity.table}"
+            con.execute(f"alter table {table} add column if not exists _load_id bigint")
+            con.execute(
+                f"update {table} set _load_id = files.load_id from {INGEST_SCHEMA}.files"
+                f" where files.path = {table}._source_file and {table}._load_id is null"
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 @dataclass(frozen=True)
@@ -134,6 +173,68 @@ class LedgerEntry:
     status: str
     rows_loaded: int
     rows_duplicate: int
+
+
+def touch_file(con: duckdb.DuckDBPyConnection, path: str, modified_ns: int) -> None:
+    """A file rewritten with the same content: remember its new modification time only (its
+    rows and load id stay), so the next run compares size and mtime and need not hash it."""
+    con.execute(
+        f"update {INGEST_SCHEMA}.files set modified_ns = ? where path = ?", [modified_ns, path]
+    )
+
+
+def latest_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The greatest load id in the ledger (0 for an empty warehouse)."""
+    row = con.execute(f"select coalesce(max(load_id), 0) from {INGEST_SCHEMA}.files").fetchone()
+    return int(row[0]) if row else 0
+
+
+# the pipeline's own state (not data): the last successful dbt build
+STATE_SCHEMA = "pipeline"
+DBT_BUILDS_DDL = f"""
+create table if not exists {STATE_SCHEMA}.dbt_builds (
+    built_through_load_id bigint not null, -- the greatest ledger load id the build saw
+    project_fingerprint varchar not null,  -- digest of the dbt project's files
+    built_at timestamp not null,
+    run_id varchar
+)
+"""
+
+
+@dataclass(frozen=True)
+class DbtBuild:
+    built_through_load_id: int
+    project_fingerprint: str
+
+
+def last_dbt_build(con: duckdb.DuckDBPyConnection) -> DbtBuild | None:
+    """The last successful dbt build over this warehouse, if any (and if the marts exist)."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = 'dbt_builds'",
+        [STATE_SCHEMA],
+    ).fetchone()
+    if not exists or not exists[0]:
+        return None
+    row = con.execute(
+        f"select built_through_load_id, project_fingerprint from {STATE_SCHEMA}.dbt_builds"
+        " order by built_at desc limit 1"
+    ).fetchone()
+    return DbtBuild(int(row[0]), str(row[1])) if row else None
+
+
+def record_dbt_build(
+    con: duckdb.DuckDBPyConnection, build: DbtBuild, run_id: str | None = None
+) -> None:
+    """Remember a successful dbt build (one row: the latest)."""
+    con.execute(f"create schema if not exists {STATE_SCHEMA}")
+    con.execute(DBT_BUILDS_DDL)
+    con.execute("begin transaction")
+    con.execute(f"delete from {STATE_SCHEMA}.dbt_builds")
+    con.execute(
+        f"insert into {STATE_SCHEMA}.dbt_builds values (?, ?, ?, ?)",
+        [build.built_through_load_id, build.project_fingerprint, now_utc(), run_id],
+    )
+    con.execute("commit")
 
 
 def ledger(con: duckdb.DuckDBPyConnection, entity: Entity) -> dict[str, LedgerEntry]:
@@ -160,6 +261,21 @@ def _contract_columns(entity: Entity) -> list[str]:
     return [name for name in ingest_columns(entity) if not name.startswith("_")]
 
 
+def _load_id_for(con: duckdb.DuckDBPyConnection, path: str, sha256: str, failed: bool) -> int:
+    """A new load id, except for a file that fails again as it failed before (same content):
+    nothing changed, so the incremental models have nothing to redo."""
+    if failed:
+        previous = con.execute(
+            f"select load_id from {INGEST_SCHEMA}.files"
+            " where path = ? and status = 'failed' and sha256 = ?",
+            [path, sha256],
+        ).fetchone()
+        if previous and previous[0] is not None:
+            return int(previous[0])
+    row = con.execute(f"select nextval('{LOAD_SEQUENCE}')").fetchone()
+    return int(row[0]) if row else 0
+
+
 # one batch of a file: (clean rows, rejected rows, rows the reader counted or None)
 CleanBatch = tuple["pl.DataFrame | None", "pl.DataFrame | None", "int | None"]
 
@@ -184,9 +300,11 @@ def write_file(
     The content is ``batches`` (a file read a bounded batch at a time), or ``clean`` and
     ``rejected`` as one batch. ``clean`` holds the entity's typed contract columns plus
     ``_line_number``; ``rejected`` holds ``_line_number, _raw_record, reason, detail``. Exact
-    duplicates (identical in every contract column) of rows already in the warehouse, or earlier
-    in the same file, are not inserted and are counted as ``rows_duplicate``. ``error`` marks the
-    file as failed (nothing loaded). ``rows_read`` is what the reader counted in the file; the
+    duplicates (identical in every contract column) of a record earlier in the same file are not
+    inserted and are counted as ``rows_duplicate``; a record another file holds too is loaded
+    (each file's rows are its own, whatever order the files come in). ``error`` marks the file
+    as failed (nothing loaded). The file version gets a new load id (ledger ``load_id``, rows'
+    ``_load_id``). ``rows_read`` is what the reader counted in the file; the
     ledger keeps it as counted so that rows_read = rows_loaded + rows_duplicate + rows_rejected
     is a real check. An exception raised by ``batches`` rolls the whole file back.
     """
@@ -195,6 +313,7 @@ def write_file(
     loaded_at = now_utc()
     con.execute("begin transaction")
     try:
+        load_id = _load_id_for(con, path, sha256, failed=error is not None)
         con.execute(f"delete from {INGEST_SCHEMA}.{entity.table} where _source_file = ?", [path])
         con.execute(f"delete from {INGEST_SCHEMA}.rejected_records where source_file = ?", [path])
         con.execute(f"delete from {INGEST_SCHEMA}.files where path = ?", [path])
@@ -202,7 +321,7 @@ def write_file(
         counted: int | None = 0
         for batch_clean, batch_rejected, batch_read in batches if error is None else ():
             loaded, duplicate = _insert_clean(
-                con, entity, batch_clean, path, partition_day, loaded_at
+                con, entity, batch_clean, path, partition_day, loaded_at, load_id, rows_loaded > 0
             )
             rejected_now = _insert_rejected(
                 con, entity, batch_rejected, path, partition_day, loaded_at
@@ -214,7 +333,7 @@ def write_file(
         rows_read = rows_loaded + rows_duplicate + rows_rejected if counted is None else counted
         status = "failed" if error else "loaded"
         con.execute(
-            f"insert into {INGEST_SCHEMA}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"insert into {INGEST_SCHEMA}.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 path,
                 entity.key,
@@ -229,6 +348,7 @@ def write_file(
                 status,
                 error,
                 loaded_at,
+                load_id,
             ],
         )
         crash_point("file_uncommitted")
@@ -247,15 +367,18 @@ def _insert_clean(
     path: str,
     partition_day: date | None,
     loaded_at: datetime,
+    load_id: int,
+    earlier_rows: bool,
 ) -> tuple[int, int]:
-    """Insert a batch's clean rows but the duplicates; (rows loaded, rows duplicate)."""
+    """Insert a batch's clean rows but the copies within the file; (loaded, duplicate)."""
     if clean is None or not clean.height:
         return 0, 0
     table = f"{INGEST_SCHEMA}.{entity.table}"
     columns = _contract_columns(entity)
     # Copies within the batch: the first one (by line) is a candidate, the others are
     # duplicates. Polars finds them by hashing, cheaper than a window in the insert. Copies in
-    # earlier batches of the file are in the table already (same transaction).
+    # earlier batches of the file are in the table already (same transaction, this path's rows
+    # only: the file's old rows were deleted first, and other files keep their own copies).
     batch = clean.select(*columns, "_line_number")
     if not batch.get_column("_line_number").is_sorted():
         batch = batch.sort("_line_number", maintain_order=True)
@@ -263,25 +386,30 @@ def _insert_clean(
     con.register("batch", batch.to_arrow())
     try:
         column_list = ", ".join(columns)
-        same = " and ".join(f"t.{c} is not distinct from b.{c}" for c in columns)
-        time_filter = ""
-        time_range: list = []
-        if "fetched_at" in columns:
-            # Identical records share fetched_at: only that slice of history can hold one.
-            # The bounds are constants, so DuckDB skips the row groups outside them (a
-            # subquery bound would scan the whole table for every file).
-            time_filter = " and t.fetched_at between ? and ?"
-            fetched_at = clean.get_column("fetched_at")
-            time_range = [fetched_at.min(), fetched_at.max()]
+        copies_filter, copies_params = "", []
+        if earlier_rows:  # a copy in an earlier batch of this file (the only rows of this path)
+            same = " and ".join(f"t.{c} is not distinct from b.{c}" for c in columns)
+            copies_filter = (
+                f"where not exists (select 1 from {table} as t where t._source_file = ? and {same}"
+            )
+            copies_params = [path]
+            if "fetched_at" in columns:
+                # Identical records share fetched_at: only that slice can hold one. Constant
+                # bounds let DuckDB skip the row groups outside them.
+                fetched_at = clean.get_column("fetched_at")
+                copies_filter += " and t.fetched_at between ? and ?"
+                copies_params += [fetched_at.min(), fetched_at.max()]
+            copies_filter += ")"
         inserted = con.execute(
             f"""
-            insert into {table} ({column_list}, _source_file, _partition_day, _line_number, _loaded_at)
-            select {column_list}, ?, ?, _line_number, ?
+            insert into {table}
+                ({column_list}, _source_file, _partition_day, _line_number, _loaded_at, _load_id)
+            select {column_list}, ?, ?, _line_number, ?, ?
             from batch as b
-            where not exists (select 1 from {table} as t where {same}{time_filter})
+            {copies_filter}
             order by _line_number
             """,
-            [path, partition_day, loaded_at, *time_range],
+            [path, partition_day, loaded_at, load_id, *copies_params],
         ).fetchone()
     finally:
         con.unregister("batch")

@@ -15,7 +15,8 @@ import duckdb
 from pipeline.settings import LANDING_DIR_VAR, PROJECT_ROOT, WAREHOUSE_VAR
 
 # Columns that record *when* something happened: they differ between runs by design.
-VOLATILE_COLUMNS = {"_loaded_at", "loaded_at", "rejected_at", "published_at"}
+# when a row was written, and which load wrote it (load ids follow the order of the writes)
+VOLATILE_COLUMNS = {"_loaded_at", "loaded_at", "rejected_at", "published_at", "_load_id", "load_id"}
 
 
 def pipeline_env(landing: Path, warehouse: Path, dagster_home: Path, **extra: str) -> dict:

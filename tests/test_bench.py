@@ -60,6 +60,7 @@ def test_every_stage_is_measured(tiny_results: dict) -> None:
         *tiny_results["stages"],
         tiny_results["full_run"],
         tiny_results["incremental_run"],
+        tiny_results["nothing_new_run"],
     ):
         assert_measured(measurement)
     # dbt runs as a child of the Dagster process: the tree is measured, not one process
@@ -114,8 +115,11 @@ def test_ratios_and_table(tiny_results: dict) -> None:
         "full_run_vs_lower_bound <= 3",
         "peak_rss <= 2 GiB",
         "incremental_vs_full_run <= 0.10",
+        "tiny one-day run <= 15 s",
+        "tiny nothing-new run <= 8 s",
     }
     assert "full_run_vs_lower_bound" in tiny_results["_stdout"]
+    assert "nothing-new run (same day again)" in format_table(tiny_results)
     assert "incremental run (2026-10-05)" in format_table(tiny_results)
     # work files are removed; the landing zone and its marker stay for the next run
     data_dir = tiny_results["_data_dir"]

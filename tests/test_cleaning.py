@@ -448,6 +448,67 @@ def test_invalid_fetched_at_is_rejected():
     assert rejected_reasons(result) == {1: INVALID_TIMESTAMP}
 
 
+def test_fetched_at_far_after_its_partition_day_or_in_the_future_is_invalid_timestamp():
+    """Fix 4: partition day 2026-10-01 ends at 2026-10-02T00:00; fetched_at may be at most one day
+    later (2026-10-03T00:00, accepted), one second more is rejected, and so is 2099 (which the
+    2005-2099 range lets through). Loaded on the day itself (2026-10-01T12:00), more than one
+    day ahead of the clock (2026-10-02T12:00) is rejected too. The detail names the bound."""
+    day = date(2026, 10, 1)
+
+    def fetched(*values: str) -> pl.DataFrame:
+        rows = [
+            {"username": f"u{i}", "follower_count": "1", "fetched_at": v}
+            for i, v in enumerate(values)
+        ]
+        return raw_records(TIKTOK_CREATORS, rows)
+
+    def details(result) -> dict[int, str]:
+        return dict(zip(result.rejected[RAW_LINE].to_list(), result.rejected["detail"].to_list()))
+
+    late = clean_batch(
+        fetched("2026-10-03T00:00:00Z", "2026-10-03T00:00:01Z", "2099-06-01T00:00:00Z"),
+        TIKTOK_CREATORS,
+        day,
+        loaded_at=datetime(2026, 12, 1),
+    )
+    assert late.clean["username"].to_list() == ["u0"]
+    assert rejected_reasons(late) == {2: INVALID_TIMESTAMP, 3: INVALID_TIMESTAMP}
+    assert details(late) == {
+        2: "fetched_at=2026-10-03T00:00:01Z is more than one day after the end of partition day"
+        " 2026-10-01",
+        3: "fetched_at=2099-06-01T00:00:00Z is more than one day after the end of partition day"
+        " 2026-10-01; fetched_at=2099-06-01T00:00:00Z is more than one day in the future"
+        " at load time",
+    }
+    ahead = clean_batch(
+        fetched("2026-10-02T12:00:00Z", "2026-10-02T12:00:01Z"),
+        TIKTOK_CREATORS,
+        day,
+        loaded_at=datetime(2026, 10, 1, 12),
+    )
+    assert ahead.clean["username"].to_list() == ["u0"]
+    assert details(ahead) == {
+        2: "fetched_at=2026-10-02T12:00:01Z is more than one day in the future at load time"
+    }
+    assert rejected_reasons(ahead) == {2: INVALID_TIMESTAMP}
+
+
+def test_username_empty_after_normalisation_is_missing():
+    """Fix 6: " @ " is no username: a required one rejects the record as missing, an optional
+    one (campaign_posts.creator_username) is NULL, never ''."""
+    creators = clean(
+        TIKTOK_CREATORS,
+        [{"username": " @ ", "follower_count": "1"}, {"username": "@a", "follower_count": "2"}],
+    )
+    assert creators.clean["username"].to_list() == ["a"]
+    assert rejected_reasons(creators) == {1: MISSING_REQUIRED_FIELD}
+    assert creators.rejected["detail"].to_list() == ["username is required but missing or empty"]
+    post = {"campaign_id": "c", "platform": "tiktok", "post_id": "1", "fee": "5"}
+    posts = clean(CAMPAIGN_POSTS, [post | {"creator_username": "@"}], partition_day=None)
+    assert posts.rejected.height == 0
+    assert posts.clean["creator_username"].to_list() == [None]
+
+
 def test_campaign_posts_platform_fee_and_username():
     rows = [
         CAMPAIGN_POST,

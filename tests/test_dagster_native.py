@@ -125,4 +125,3 @@ def test_old_dbt_target_folders_are_removed(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text("{}")
     remove_old_targets(tmp_path, keep=tmp_path / "dbt_models-ccc-333")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dbt_models-ccc-333", "manifest.json"]
-

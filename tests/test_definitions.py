@@ -74,3 +74,42 @@ def test_groups_and_checks(defs: dg.Definitions) -> None:
     assert any(k.startswith("marts/tiktok_creators:") for k in check_keys)
     for entity in ENTITIES:
         assert f"ingest/{entity.table}:files_reconcile" in check_keys
+
+
+def test_issue_13_marts_in_their_groups_and_lineage(defs: dg.Definitions) -> None:
+    """Trends with the TikTok marts, niche benchmarks with the benchmarks, the roster comparison
+    and the quality flags (both platforms) in their own group; the seeds under reference."""
+    graph = defs.resolve_asset_graph()
+    groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert groups["marts/tiktok_trends"] == "tiktok_marts"
+    assert groups["marts/niche_benchmarks"] == "benchmarks_marts"
+    assert groups["marts/creator_comparison"] == "cross_platform_marts"
+    assert groups["marts/creator_quality_flags"] == "cross_platform_marts"
+    assert groups["reference/emv_rates"] == "reference"
+    assert groups["reference/hashtag_niches"] == "reference"
+
+    def parents(key: str) -> set[str]:
+        return {k.to_user_string() for k in graph.get(dg.AssetKey(key.split("/"))).parent_keys}
+
+    def ancestors(key: str) -> set[str]:
+        found, frontier = set(), [key]
+        while frontier:
+            for parent in parents(frontier.pop()):
+                if parent not in found:
+                    found.add(parent)
+                    frontier.append(parent)
+        return found
+
+    assert parents("marts/creator_comparison") == {
+        "intermediate/int_roster_creators_latest",
+        "marts/tiktok_creators",
+        "marts/instagram_creators",
+    }
+    assert "ingest/roster_creators" in ancestors("marts/creator_comparison")
+    assert {"reference/emv_rates", "ingest/tiktok_videos", "ingest/instagram_media"} <= ancestors(
+        "marts/campaign_performance"
+    )
+    assert {"reference/hashtag_niches", "ingest/tiktok_creators"} <= ancestors(
+        "marts/niche_benchmarks"
+    )
+    assert parents("marts/tiktok_trends") == {"intermediate/int_tiktok_trend_item_days"}

@@ -21,6 +21,7 @@ from pipeline.extract.landing import LandingWriter
 from pipeline.extract.settings import ExtractSettings
 from pipeline.extract.tokens import CreatorTokens, TokenStore
 from pipeline.settings import LANDING_DIR_VAR, WAREHOUSE_VAR, Settings
+from pipeline.summary import _extract_lines
 from tests.extract_fakes import DisplayAccount, FakeGraph, FakeTikTok, graph_error
 
 ALICE_VIDEO = 7301234567890123457  # 19 digits: exact only if never a float
@@ -202,6 +203,11 @@ def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatc
         "carl",
     }
     assert tiktok_meta["creators"].value == 3 and tiktok_meta["creators_ok"].value == 3
+    # python -m pipeline run's summary: 3 profiles + 4 videos; 1 profile + 2 posts
+    assert _extract_lines(result) == [
+        "extract/tiktok: 3 of 3 creators ok, 7 records",
+        "extract/instagram: 1 of 2 creators ok, 3 records",
+    ]
     assert instagram_meta["creators_ok"].value == 1
     assert instagram_meta["creators_skipped"].value == 1
     assert checks[("tiktok", "creators_fetched")].passed
@@ -313,6 +319,12 @@ def test_without_credentials_the_extract_assets_skip_with_one_line(tmp_path):
         " and INSTAGRAM_USER_ID"
     ) in messages
     assert list(tmp_path.rglob("api-*")) == []
+    assert _extract_lines(result) == [
+        "extract/tiktok skipped: no TikTok credentials: set TIKTOK_CLIENT_KEY and"
+        " TIKTOK_CLIENT_SECRET",
+        "extract/instagram skipped: no Instagram credentials: set INSTAGRAM_ACCESS_TOKEN and"
+        " INSTAGRAM_USER_ID",
+    ]
 
 
 def test_cli_tiktok_auth_and_extract_check(fakes, tmp_path, monkeypatch, capsys):
@@ -390,3 +402,34 @@ def test_extract_assets_sit_upstream_of_their_platforms_ingest(dbt_manifest):
         }
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert "creators_fetched" in checks
+
+
+def test_extract_settings_from_the_environment():
+    env = {
+        "TIKTOK_CLIENT_KEY": " ck ",
+        "TIKTOK_CLIENT_SECRET": "cs-secret",
+        "CREATOR_KPIS_TIKTOK_RESEARCH": "ON",
+        "CREATOR_KPIS_TIKTOK_API_URL": "http://127.0.0.1:9/",
+        "CREATOR_KPIS_LOOKBACK_DAYS": "45",
+        "INSTAGRAM_ACCESS_TOKEN": "ig-secret",
+    }
+    settings = ExtractSettings.from_env(env)
+    assert (settings.tiktok_client_key, settings.tiktok_research) == ("ck", True)
+    assert settings.tiktok_api_url == "http://127.0.0.1:9"
+    assert (settings.lookback_days, settings.tiktok_daily_requests) == (45, 1000)
+    assert settings.graph_api_version == "v25.0"
+    assert settings.tiktok_configured and not settings.instagram_configured
+    assert settings.missing("instagram") == (
+        "no Instagram credentials: set INSTAGRAM_ACCESS_TOKEN and INSTAGRAM_USER_ID"
+    )
+    assert "cs-secret" not in repr(settings) and "ig-secret" not in repr(settings)
+    warehouse = Path("/srv/data/warehouse.duckdb")
+    assert settings.token_store_path(warehouse) == Path("/srv/data/.secrets/tiktok_tokens.json")
+
+
+def test_a_malformed_extract_setting_is_one_operator_line(monkeypatch, capsys):
+    monkeypatch.setenv("CREATOR_KPIS_TIKTOK_DAILY_REQUESTS", "lots")
+    assert cli.main(["extract", "--check"]) == 2
+    assert capsys.readouterr().err == (
+        "error: CREATOR_KPIS_TIKTOK_DAILY_REQUESTS='lots' is not a whole number: fix or unset it\n"
+    )

@@ -24,7 +24,7 @@ from pipeline.landing.contract import (
     TIKTOK_VIDEOS,
     Entity,
 )
-from pipeline.landing.discovery import discover
+from pipeline.landing.discovery import LandingFile, discover
 from pipeline.warehouse import FileOutcome, connect, ensure_ingest_schema
 
 CATALOGUE = Path(__file__).parent / "landing_catalogue"
@@ -318,10 +318,41 @@ def test_rerun_on_unchanged_landing_zone_changes_nothing(catalogue_landing, ware
     }
     assert snapshot(warehouse) == before
     assert landing_state(catalogue_landing) == files_before
-    # a touched file with the same content is recognised by its sha256
+    # a touched file with the same content is recognised by its sha256: nothing changes but
+    # the modification time the ledger remembers for it
     bump_mtime(catalogue_landing / VIDEOS)
+    assert run(catalogue_landing, warehouse).keys() == {CREATORS_NO_HEADER, CORRUPT_PARQUET}
+    after = snapshot(warehouse)
+    mtime = (catalogue_landing / VIDEOS).stat().st_mtime_ns
+    assert after.pop("files") == sorted(
+        tuple(mtime if (row[0], i) == (VIDEOS, 4) else v for i, v in enumerate(row))
+        for row in before["files"]
+    )
+    assert after == {k: v for k, v in before.items() if k != "files"}
+
+
+def test_touched_file_is_not_hashed_again(catalogue_landing, warehouse, monkeypatch):
+    """Fix 7: a file touched without a change gets its new mtime in the ledger, so the run
+    after the one that found it unchanged compares size and mtime and reads nothing."""
     run(catalogue_landing, warehouse)
-    assert snapshot(warehouse) == before
+    touched = catalogue_landing / VIDEOS
+    bump_mtime(touched, seconds=30)
+    hashed: list[str] = []
+    original = LandingFile.sha256
+
+    def counting_sha256(self: LandingFile, *args, **kwargs) -> str:
+        hashed.append(self.relpath)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(LandingFile, "sha256", counting_sha256)
+    run(catalogue_landing, warehouse)
+    assert VIDEOS in hashed  # the run that finds it touched hashes it once
+    assert query(warehouse, "select modified_ns from ingest.files where path = ?", [VIDEOS]) == [
+        (touched.stat().st_mtime_ns,)
+    ]
+    hashed.clear()
+    run(catalogue_landing, warehouse)
+    assert VIDEOS not in hashed
 
 
 def test_unreadable_file_loads_once_fixed(catalogue_landing, warehouse):
@@ -341,7 +372,9 @@ def test_unreadable_file_loads_once_fixed(catalogue_landing, warehouse):
 # --- duplicates and history ---------------------------------------------------------------------
 
 
-def test_duplicates_within_and_across_files_load_once(landing, warehouse):
+def test_duplicates_within_a_file_load_once_and_each_file_keeps_its_copy(landing, warehouse):
+    """A copy within a file is a duplicate; a record another file holds too is loaded from
+    both (what a file holds never depends on the order files are loaded in; dbt picks one)."""
     export = creator("a", 1) + creator("a", 1) + creator("b", 2)
     place(landing, TIKTOK_CREATORS, "export.jsonl", export)
     place(landing, TIKTOK_CREATORS, "export_copy.jsonl", export)  # the same export dropped twice
@@ -350,14 +383,14 @@ def test_duplicates_within_and_across_files_load_once(landing, warehouse):
     copy = f"tiktok/creators/dt={DAY}/export_copy.jsonl"
     assert outcomes == {
         first: FileOutcome(first, 3, 2, 1, 0, "loaded"),
-        copy: FileOutcome(copy, 3, 0, 3, 0, "loaded"),
+        copy: FileOutcome(copy, 3, 2, 1, 0, "loaded"),
     }
-    assert ledger(warehouse) == {first: ("loaded", 3, 2, 1, 0), copy: ("loaded", 3, 0, 3, 0)}
+    assert ledger(warehouse) == {first: ("loaded", 3, 2, 1, 0), copy: ("loaded", 3, 2, 1, 0)}
     assert query(
         warehouse,
         "select username, follower_count, _source_file, _line_number"
         " from ingest.tiktok_creators order by all",
-    ) == [("a", 1, first, 1), ("b", 2, first, 3)]
+    ) == [("a", 1, first, 1), ("a", 1, copy, 1), ("b", 2, first, 3), ("b", 2, copy, 3)]
 
 
 def test_duplicates_across_csv_and_json_spellings(landing, warehouse):
@@ -370,7 +403,11 @@ def test_duplicates_across_csv_and_json_spellings(landing, warehouse):
         'username,follower_count,fetched_at\nalpha,"12,345",2026-10-30T10:00:00+0000\n',
     )
     outcomes = run(landing, warehouse)
-    assert [(o.rows_loaded, o.rows_duplicate) for o in outcomes.values()] == [(1, 0), (0, 1)]
+    assert [(o.rows_loaded, o.rows_duplicate) for o in outcomes.values()] == [(1, 0), (1, 0)]
+    assert query(
+        warehouse,
+        "select distinct username, follower_count, fetched_at from ingest.tiktok_creators",
+    ) == [("alpha", 12_345, datetime(2026, 10, 30, 10))]
 
 
 def test_repeated_observations_at_different_fetched_at_are_all_kept(landing, warehouse):
@@ -415,17 +452,14 @@ def test_changed_file_replaces_exactly_its_rows(landing, warehouse):
     path_b = f"tiktok/creators/dt={DAY}/b.jsonl"
     assert ledger(warehouse) == {
         path_a: ("loaded", 2, 1, 0, 1),
-        path_b: ("loaded", 2, 1, 1, 0),
+        path_b: ("loaded", 2, 2, 0, 0),
     }
 
     changing.write_text(creator("a", 5) + creator("c", 3) + creator("c", 3))
     bump_mtime(changing)
     outcomes = run(landing, warehouse)
-    # a.jsonl no longer holds ("a", 1): b.jsonl's copy, a duplicate until now, is loaded instead
-    assert outcomes == {
-        path_a: FileOutcome(path_a, 3, 2, 1, 0, "loaded"),
-        path_b: FileOutcome(path_b, 2, 2, 0, 0, "loaded"),
-    }
+    # a.jsonl no longer holds ("a", 1): b.jsonl's own copy stays
+    assert outcomes == {path_a: FileOutcome(path_a, 3, 2, 1, 0, "loaded")}
     assert ledger(warehouse) == {
         path_a: ("loaded", 3, 2, 1, 0),
         path_b: ("loaded", 2, 2, 0, 0),
@@ -468,7 +502,32 @@ def test_changing_one_copy_of_a_duplicated_export_keeps_the_other_copys_rows(lan
     run(landing, warehouse)
     assert query(warehouse, "select username from ingest.tiktok_creators order by all") == [
         ("a",),
+        ("a",),
         ("b",),
+    ]
+
+
+def test_record_held_by_a_file_of_another_day_stays_when_a_changed_file_drops_it(
+    landing, warehouse
+):
+    """Fix 3: day 30's file and day 31's file hold the same record; day 30's file is corrected
+    without it and only day 30 is run (as the sensor does): day 31's copy stays loaded."""
+    same = creator("a", 1)
+    day30 = place(landing, TIKTOK_CREATORS, "c.jsonl", same + creator("b", 2), day="2026-10-30")
+    place(landing, TIKTOK_CREATORS, "c.jsonl", same, day="2026-10-31")
+    run(landing, warehouse)
+    day30.write_text(creator("b", 3))
+    bump_mtime(day30)
+    with connect(warehouse) as con:
+        only_day30 = discover(landing).for_entity(TIKTOK_CREATORS, {date(2026, 10, 30)})
+        summary = ingest_files(con, TIKTOK_CREATORS, only_day30)
+    assert [o.path for o in summary.outcomes] == ["tiktok/creators/dt=2026-10-30/c.jsonl"]
+    assert query(
+        warehouse,
+        "select username, follower_count, _source_file from ingest.tiktok_creators order by all",
+    ) == [
+        ("a", 1, "tiktok/creators/dt=2026-10-31/c.jsonl"),
+        ("b", 3, "tiktok/creators/dt=2026-10-30/c.jsonl"),
     ]
 
 

@@ -3,6 +3,7 @@ daily schedule."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -112,14 +113,18 @@ def evaluate_sensor(landing: Path, cursor: str | None) -> dg.SensorResult:
         return landing_sensor(context)
 
 
-def test_sensor_requests_runs_for_new_and_changed_days_only(tmp_path: Path) -> None:
+def test_sensor_requests_one_run_for_new_and_changed_days_only(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     record = json.dumps({"username": "a", "follower_count": 1}) + "\n"
     first = write(landing / "tiktok/creators/dt=2026-10-01/a.jsonl", record)
-    write(landing / "tiktok/creators/dt=2026-10-02/a.jsonl", record)
+    write(landing / "tiktok/creators/dt=2026-10-03/a.jsonl", record)
 
     result = evaluate_sensor(landing, None)
-    assert sorted(r.partition_key for r in result.run_requests) == ["2026-10-01", "2026-10-02"]
+    # two new days in one tick: one run over the range 2026-10-01..2026-10-03, not two runs
+    [ranged] = result.run_requests
+    assert ranged.partition_key is None
+    assert ranged.partition_key_range == dg.PartitionKeyRange("2026-10-01", "2026-10-03")
+    assert ranged.run_key.startswith("landing:2026-10-01..2026-10-03:")
 
     again = evaluate_sensor(landing, result.cursor)
     assert not again.run_requests
@@ -132,6 +137,29 @@ def test_sensor_requests_runs_for_new_and_changed_days_only(tmp_path: Path) -> N
     write(landing / "campaigns/campaigns/c.csv", "campaign_id\nC1\n")  # campaigns ride along
     new = evaluate_sensor(landing, changed.cursor)
     assert [r.partition_key for r in new.run_requests] == ["2026-10-03"]
+
+
+def test_sensor_run_key_follows_content_and_ignores_a_touch(tmp_path: Path) -> None:
+    """Fix 2: a file corrected in place gets a new run key (its content fingerprint), so Dagster
+    does not skip it as an already used key; a file touched without a change requests nothing."""
+    landing = tmp_path / "landing"
+    path = write(landing / "tiktok/creators/dt=2026-10-01/a.jsonl", '{"username": "a"}\n')
+    first = evaluate_sensor(landing, None)
+    [first_request] = first.run_requests
+
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched, same content
+    touched = evaluate_sensor(landing, first.cursor)
+    assert not touched.run_requests
+
+    path.write_text('{"username": "b"}\n')  # corrected in place, same size and path
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2 * 10**9))
+    corrected = evaluate_sensor(landing, touched.cursor)
+    [second_request] = corrected.run_requests
+    assert second_request.partition_key == "2026-10-01"
+    assert second_request.run_key != first_request.run_key
+    sha = hashlib.sha256(b'{"username": "b"}\n').hexdigest()
+    assert json.loads(corrected.cursor)["tiktok/creators/dt=2026-10-01/a.jsonl"].endswith(sha)
 
 
 def test_sensor_skips_when_landing_dir_is_missing(tmp_path: Path) -> None:

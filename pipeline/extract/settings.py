@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.settings import OperatorError
+
 TIKTOK_CLIENT_KEY_VAR = "TIKTOK_CLIENT_KEY"
 TIKTOK_CLIENT_SECRET_VAR = "TIKTOK_CLIENT_SECRET"
 TIKTOK_RESEARCH_VAR = "CREATOR_KPIS_TIKTOK_RESEARCH"
@@ -27,8 +29,8 @@ DEFAULT_LOOKBACK_DAYS = 30
 SECRET_VARS = (TIKTOK_CLIENT_SECRET_VAR, INSTAGRAM_ACCESS_TOKEN_VAR)
 
 
-class ExtractSettingError(ValueError):
-    """A malformed extract setting; the message names the variable."""
+class ExtractSettingError(OperatorError):
+    """A malformed extract setting; one line naming the variable."""
 
 
 def _int(environ: dict[str, str], name: str, default: int) -> int:
@@ -38,9 +40,11 @@ def _int(environ: dict[str, str], name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ExtractSettingError(f"{name}={raw!r} is not a whole number") from None
+        raise ExtractSettingError(
+            f"{name}={raw!r} is not a whole number: fix or unset it"
+        ) from None
     if value < 1:
-        raise ExtractSettingError(f"{name}={raw!r} must be at least 1")
+        raise ExtractSettingError(f"{name}={raw!r} must be at least 1: fix or unset it")
     return value
 
 

@@ -10,7 +10,7 @@ human-readable detail. Nothing is dropped silently.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 
@@ -230,8 +230,9 @@ def parse_date(column: str) -> pl.Expr:
 
 
 def normalize_username(column: str) -> pl.Expr:
-    """Trimmed, one leading ``@`` removed, lower-cased."""
-    return _text(column).str.strip_prefix("@").str.strip_chars().str.to_lowercase()
+    """Trimmed, one leading ``@`` removed, lower-cased; null when nothing is left (``" @ "``)."""
+    name = _text(column).str.strip_prefix("@").str.strip_chars().str.to_lowercase()
+    return pl.when(name != "").then(name)
 
 
 def normalize_code(column: str) -> pl.Expr:
@@ -349,6 +350,8 @@ def field_rule(field: Field, hidden_sentinel: bool = False, plain: bool = False)
         case Kind.ID:
             return FieldRule(normalize_id(name), id_reason(name), "an exact id (digits as text)")
         case Kind.USERNAME:
+            # empty once cleaned (" @ ") is a missing username: NULL, and for a required
+            # one the record is rejected as missing_required_field (see _clean)
             return FieldRule(normalize_username(name), None, "a username")
         case Kind.CODE:
             return FieldRule(normalize_code(name), None, "a code")
@@ -362,7 +365,7 @@ def field_rule(field: Field, hidden_sentinel: bool = False, plain: bool = False)
 def _blank_username_or_text(entity: Entity, name: str) -> pl.Expr:
     """Absent, or empty once cleaned (a username of only ``@`` and spaces is empty)."""
     if entity.field(name).kind is Kind.USERNAME:
-        return is_blank(name) | (normalize_username(name) == "")
+        return normalize_username(name).is_null()
     return is_blank(name)
 
 
@@ -402,17 +405,33 @@ def _plain_rows(records: pl.DataFrame, entity: Entity) -> pl.Series | None:
 _ROW = "_clean_row"  # the row's position in the batch, while plain and other rows are apart
 
 
-def clean_batch(records: pl.DataFrame, entity: Entity, partition_day: date | None) -> CleanResult:
-    """Split a file's text records into typed clean rows and rejected rows (reason + detail)."""
+# fetched_at may lie at most this far after the end of its partition day, and at most this far
+# in the future when the file is loaded (clock skew); later values are rejected (a scraper with a
+# wrong clock would otherwise hold the latest observation forever).
+FETCHED_AT_TOLERANCE = timedelta(days=1)
+
+
+def clean_batch(
+    records: pl.DataFrame,
+    entity: Entity,
+    partition_day: date | None,
+    loaded_at: datetime | None = None,
+) -> CleanResult:
+    """Split a file's text records into typed clean rows and rejected rows (reason + detail).
+
+    ``loaded_at`` (naive UTC, default now) bounds fetched_at: at most FETCHED_AT_TOLERANCE ahead.
+    """
+    if loaded_at is None:
+        loaded_at = datetime.now(UTC).replace(tzinfo=None)
     plain = _plain_rows(records, entity)
     if plain is None or plain.all():
-        return _clean(records, entity, partition_day, plain_rows=plain is not None)
+        return _clean(records, entity, partition_day, plain is not None, loaded_at)
     if not plain.any():
-        return _clean(records, entity, partition_day, plain_rows=False)
+        return _clean(records, entity, partition_day, False, loaded_at)
     indexed = records.with_row_index(_ROW)
     parts = [
-        _clean(indexed.filter(plain), entity, partition_day, plain_rows=True),
-        _clean(indexed.filter(~plain), entity, partition_day, plain_rows=False),
+        _clean(indexed.filter(plain), entity, partition_day, True, loaded_at),
+        _clean(indexed.filter(~plain), entity, partition_day, False, loaded_at),
     ]
     return CleanResult(
         pl.concat([part.clean for part in parts]).sort(_ROW).drop(_ROW),
@@ -420,8 +439,42 @@ def clean_batch(records: pl.DataFrame, entity: Entity, partition_day: date | Non
     )
 
 
+def _fetched_at_bounds(
+    partition_day: date | None, loaded_at: datetime
+) -> list[tuple[pl.Expr, pl.Expr]]:
+    """(reason, detail) checks: fetched_at too far after its partition day or in the future."""
+    # values outside 2005-2099 are rejected by timestamp_reason already: one detail is enough
+    parsed = pl.col(parsed_column("fetched_at"))
+    fetched = pl.when(parsed < LATEST_TIMESTAMP).then(parsed)
+    shown = fetched.dt.to_string("%Y-%m-%dT%H:%M:%SZ")
+    checks = []
+    if partition_day is not None:
+        day_end = datetime.combine(partition_day, datetime.min.time()) + timedelta(days=1)
+        checks.append(
+            (
+                pl.when(fetched > day_end + FETCHED_AT_TOLERANCE).then(pl.lit(INVALID_TIMESTAMP)),
+                pl.format(
+                    "fetched_at={} is more than one day after the end of partition day {}",
+                    shown,
+                    pl.lit(partition_day.isoformat()),
+                ),
+            )
+        )
+    checks.append(
+        (
+            pl.when(fetched > loaded_at + FETCHED_AT_TOLERANCE).then(pl.lit(INVALID_TIMESTAMP)),
+            pl.format("fetched_at={} is more than one day in the future at load time", shown),
+        )
+    )
+    return checks
+
+
 def _clean(
-    records: pl.DataFrame, entity: Entity, partition_day: date | None, plain_rows: bool
+    records: pl.DataFrame,
+    entity: Entity,
+    partition_day: date | None,
+    plain_rows: bool,
+    loaded_at: datetime | None = None,
 ) -> CleanResult:
     """clean_batch for rows that are all plain (``plain_rows``) or any rows (the full rules).
 
@@ -440,9 +493,11 @@ def _clean(
             problems.append(
                 (
                     pl.when(
-                        is_blank(f.name)
-                        if f.kind is not Kind.TEXT_LIST
-                        else pl.col(f.name).is_null()
+                        pl.col(f.name).is_null()
+                        if f.kind is Kind.TEXT_LIST
+                        else normalize_username(f.name).is_null()
+                        if f.kind is Kind.USERNAME
+                        else is_blank(f.name)
                     ).then(pl.lit(MISSING_REQUIRED_FIELD)),
                     pl.lit(f"{f.name} is required but missing or empty"),
                 )
@@ -487,6 +542,11 @@ def _clean(
                 ),
             )
         )
+
+    if any(f.name == "fetched_at" for f in entity.fields):
+        if loaded_at is None:
+            loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        problems.extend(_fetched_at_bounds(partition_day, loaded_at))
 
     # Each check is evaluated once into its own column: nesting the checks into both the reason
     # and the detail expressions made Polars plan every check twice (~3x slower per file).

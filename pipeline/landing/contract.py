@@ -223,6 +223,7 @@ LINEAGE_COLUMNS: dict[str, str] = {
     "_partition_day": "DATE",  # the dt= folder; NULL for campaign reference data
     "_line_number": "BIGINT",  # 1-based line (JSON lines), data row (CSV), element (JSON array)
     "_loaded_at": "TIMESTAMP",  # when the row was loaded (UTC)
+    "_load_id": "BIGINT",  # the load of the file version the row came from (ingest.files.load_id)
 }
 
 

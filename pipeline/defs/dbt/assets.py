@@ -1,11 +1,15 @@
 """The dbt project as Dagster assets (dagster-dbt): staging, intermediate and mart models, seeds,
 and dbt tests as asset checks. Sources map to the ingest assets, so lineage runs unbroken.
 
-The dbt assets share the ingest assets' daily partitions: a run passes its partition window to
-dbt as the vars ``min_day``/``max_day``, and the incremental models read only that window.
+The dbt assets share the ingest assets' daily partitions, but dbt needs no window of days: the
+incremental models read what the ingest step changed since their last build (load ids, see
+dbt_project/macros/latest_observations.sql), so no --vars change between runs and dbt's partial
+parsing keeps working. When nothing was loaded since the last successful build (and the dbt
+project is unchanged), the build is skipped: no dbt process, no materialization, and the publish
+step downstream is skipped too.
 """
 
-import json
+import hashlib
 import os
 import shutil
 from collections.abc import Iterator, Sequence
@@ -19,11 +23,18 @@ from pipeline.defs.dbt.project import dbt_project
 from pipeline.defs.dbt.translator import CreatorKpisTranslator
 from pipeline.defs.failures import LOCK_RETRY, WAREHOUSE_POOL, retry_only_lock_contention
 from pipeline.defs.metadata import text_table
-from pipeline.defs.partitions import daily_partitions, partition_window_days, single_run_backfill
+from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import Warehouse
-from pipeline.settings import WAREHOUSE_VAR
+from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
 from pipeline.top_creators import TOP_CREATORS, top_creators
-from pipeline.warehouse import MARTS_SCHEMA
+from pipeline.warehouse import (
+    MARTS_SCHEMA,
+    DbtBuild,
+    ensure_ingest_schema,
+    last_dbt_build,
+    latest_load_id,
+    record_dbt_build,
+)
 
 translator = CreatorKpisTranslator()
 
@@ -54,6 +65,25 @@ def remove_old_targets(target_dir: Path, keep: str | Path) -> None:
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild the incremental models from all of history
+    force: bool = False  # build even when nothing was loaded since the last build
+
+
+# what the dbt build depends on besides the data: a change to any of these forces a build
+DBT_PROJECT_PARTS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
+DBT_PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml")
+
+
+def dbt_project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """A digest of every file of the dbt project that a build reads."""
+    digest = hashlib.sha256()
+    paths = [project_dir / name for name in DBT_PROJECT_FILES]
+    for part in DBT_PROJECT_PARTS:
+        paths += sorted(p for p in (project_dir / part).rglob("*") if p.is_file())
+    for path in paths:
+        if path.is_file():
+            digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 ROW_COUNT_LOG = "creator_kpis row_count "  # written by the report_relation post-hook
@@ -127,11 +157,19 @@ def dbt_models(
 ) -> Iterator:
     # the dbt profile reads the warehouse path from the environment of the dbt subprocess
     os.environ[WAREHOUSE_VAR] = warehouse.path
-    first, last = partition_window_days(context)
-    window = {"min_day": first.isoformat(), "max_day": last.isoformat()}
+    with warehouse.connection() as con:
+        ensure_ingest_schema(con)  # the sources exist even before any file was loaded
+        wanted = DbtBuild(latest_load_id(con), dbt_project_fingerprint())
+        previous = last_dbt_build(con)
+    if previous == wanted and not (config.full_refresh or config.force):
+        context.log.info(
+            f"nothing new or changed in the landing zone since the last build (load id"
+            f" {wanted.built_through_load_id}): dbt build and publish skipped"
+        )
+        return
     # Unit tests check the models' SQL on fixed inputs, not the data: dbt recommends running them
     # in development and CI only (make test runs them), not in every production build.
-    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(window)]
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
     context.log.info(f"dbt {' '.join(args)}")
@@ -154,6 +192,8 @@ def dbt_models(
                 metadata={"dbt_command": " ".join(invocation.process.args)},
                 allow_retries=locked,  # a failing model or data test fails the same way again
             )
+        with warehouse.connection() as con:
+            record_dbt_build(con, wanted, context.run.run_id)
         yield from _top_creator_previews(context, warehouse)
 
 

@@ -1,58 +1,26 @@
 -- A post's metrics from its latest observation.
 --
--- Incremental: a run reads only the observations collected in its partition window (vars
--- min_day / max_day, passed by Dagster) and merges them with the stored latest row of the
--- same posts, so a day's run costs in proportion to that day's data. Late data for an older
--- day is handled too: the latest observation wins whatever order the days arrive in.
--- `dbt build --full-refresh` (or the Dagster run config full_refresh: true) rebuilds it.
-{{ config(materialized='incremental', unique_key='post_id', incremental_strategy='delete+insert') }}
+-- Incremental without a window of days: each run merges what the ingest step changed since the
+-- model's last build (rows with a greater load_id), and recomputes from all of its observations
+-- every post whose stored row came from a landing file written again since (a file
+-- corrected in place or taking records back); the post-hook removes those no file holds any
+-- more. So the table always equals a full rebuild, whatever order the deliveries came in (see
+-- macros/latest_observations.sql). `dbt build --full-refresh` rebuilds it from scratch.
+-- depends_on: {{ ref('stg_ledger__files') }}
+{{ config(
+    materialized='incremental',
+    unique_key='post_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook="{{ delete_replaced_observations() }}"
+) }}
 
-with post_observations as (
+with observations as (
     select * from {{ ref('stg_instagram__media') }}
-    {% if is_incremental() %}
-    where {{ in_partition_window('partition_day') }}
-    {% endif %}
 ),
 
 candidates as (
-    select
-        post_id,
-        username,
-        created_at,
-        media_type,
-        media_product_type,
-        likes_hidden,
-        likes,
-        comments,
-        views,
-        caption,
-        permalink,
-        fetched_at,
-        source_file,
-        partition_day,
-        line_number
-    from post_observations
-    {% if is_incremental() %}
-    union all
-    select
-        post_id,
-        username,
-        created_at,
-        media_type,
-        media_product_type,
-        likes_hidden,
-        likes,
-        comments,
-        views,
-        caption,
-        permalink,
-        fetched_at,
-        source_file,
-        partition_day,
-        line_number
-    from {{ this }}
-    where post_id in (select post_id from post_observations)
-    {% endif %}
+    {{ latest_observation_candidates('observations', 'post_id', ['post_id', 'username', 'created_at', 'media_type', 'media_product_type', 'likes_hidden', 'likes', 'comments', 'views', 'caption', 'permalink', 'fetched_at', 'source_file', 'partition_day', 'line_number', 'load_id']) }}
 ),
 
 latest_observations as (
@@ -80,7 +48,8 @@ final as (
         fetched_at,
         source_file,
         partition_day,
-        line_number
+        line_number,
+        load_id
     from latest_observations
 )
 

@@ -1,62 +1,26 @@
 -- A video's metrics from its latest observation.
 --
--- Incremental: a run reads only the observations collected in its partition window (vars
--- min_day / max_day, passed by Dagster) and merges them with the stored latest row of the
--- same videos, so a day's run costs in proportion to that day's data. Late data for an older
--- day is handled too: the latest observation wins whatever order the days arrive in.
--- `dbt build --full-refresh` (or the Dagster run config full_refresh: true) rebuilds it.
-{{ config(materialized='incremental', unique_key='video_id', incremental_strategy='delete+insert') }}
+-- Incremental without a window of days: each run merges what the ingest step changed since the
+-- model's last build (rows with a greater load_id), and recomputes from all of its observations
+-- every video whose stored row came from a landing file written again since (a file
+-- corrected in place or taking records back); the post-hook removes those no file holds any
+-- more. So the table always equals a full rebuild, whatever order the deliveries came in (see
+-- macros/latest_observations.sql). `dbt build --full-refresh` rebuilds it from scratch.
+-- depends_on: {{ ref('stg_ledger__files') }}
+{{ config(
+    materialized='incremental',
+    unique_key='video_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook="{{ delete_replaced_observations() }}"
+) }}
 
-with video_observations as (
+with observations as (
     select * from {{ ref('stg_tiktok__videos') }}
-    {% if is_incremental() %}
-    where {{ in_partition_window('partition_day') }}
-    {% endif %}
 ),
 
 candidates as (
-    select
-        video_id,
-        username,
-        created_at,
-        views,
-        likes,
-        comments,
-        shares,
-        saves,
-        description,
-        hashtag_names,
-        music_id,
-        duration_seconds,
-        region_code,
-        fetched_at,
-        source_file,
-        partition_day,
-        line_number
-    from video_observations
-    {% if is_incremental() %}
-    union all
-    select
-        video_id,
-        username,
-        created_at,
-        views,
-        likes,
-        comments,
-        shares,
-        saves,
-        description,
-        hashtag_names,
-        music_id,
-        duration_seconds,
-        region_code,
-        fetched_at,
-        source_file,
-        partition_day,
-        line_number
-    from {{ this }}
-    where video_id in (select video_id from video_observations)
-    {% endif %}
+    {{ latest_observation_candidates('observations', 'video_id', ['video_id', 'username', 'created_at', 'views', 'likes', 'comments', 'shares', 'saves', 'description', 'hashtag_names', 'music_id', 'duration_seconds', 'region_code', 'fetched_at', 'source_file', 'partition_day', 'line_number', 'load_id']) }}
 ),
 
 latest_observations as (
@@ -86,7 +50,8 @@ final as (
         fetched_at,
         source_file,
         partition_day,
-        line_number
+        line_number,
+        load_id
     from latest_observations
 )
 

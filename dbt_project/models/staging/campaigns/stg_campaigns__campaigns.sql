@@ -13,7 +13,8 @@ renamed as (
         _source_file as source_file,
         _partition_day as partition_day,
         _line_number as line_number,
-        _loaded_at as loaded_at
+        _loaded_at as loaded_at,
+        _load_id as load_id
     from source
 )
 
