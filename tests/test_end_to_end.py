@@ -287,8 +287,7 @@ def _load_yaml(path: Path) -> dict:
 def test_dbt_materializations_carry_schema_row_counts_and_previews(e2e_run: PipelineRun) -> None:
     """Every dbt model's materialization, keyed by its asset key, has its column schema as
     built (names and DuckDB types, descriptions from the yml); tables (marts, seeds) have their
-    row count, views none (counting a view re-runs its joins). The events stream as dbt
-    finishes each node, so they are spread over the build, not emitted all at once at the end.
+    row count, views none (counting a view re-runs its joins).
     """
     materializations = {
         event.asset_key.to_user_string(): event
@@ -320,12 +319,6 @@ def test_dbt_materializations_carry_schema_row_counts_and_previews(e2e_run: Pipe
             (count,) = e2e_run.query(f"select count(*) from {key.replace('/', '.')}")[0]
             assert metadata["dagster/row_count"].value == count, key
             assert metadata["dagster/table_name"].value == key.replace("/", "."), key
-    ordered = sorted(materializations.values(), key=lambda e: e.timestamp)
-    spread = ordered[-1].timestamp - ordered[0].timestamp
-    later_work = sum(
-        float(e.materialization.metadata["Execution Duration"].value) for e in ordered[1:]
-    )
-    assert spread >= 0.5 * later_work > 0
     previews = [
         event
         for event in e2e_run.result.all_events
