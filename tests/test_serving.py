@@ -639,7 +639,7 @@ def test_only_the_marts_of_the_dbt_project_are_published(tmp_path: Path) -> None
         tables = con.execute(
             "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
         ).fetchall()
-    assert tables == [("publication",), ("tiktok_videos",)]
+    assert tables == [("publication",), ("publication_rejections",), ("tiktok_videos",)]
     with pytest.raises(OperatorError, match="lacks the mart\\(s\\) tiktok_creators of the dbt"):
         publish_marts(warehouse, serving, "run-2", marts=["tiktok_videos", "tiktok_creators"])
 
