@@ -54,8 +54,12 @@ browser:
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive \
 	  apt-get install -y --no-install-recommends chromium; }
 
+# Two workers (pytest-xdist), one test module per worker at a time: a module's shared fixtures
+# (one built warehouse, one baseline run) are built once. The manifest is built first, once.
+PYTEST_WORKERS ?= 2
+
 test: sync-dev manifest browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # dbt docs generate reads the built warehouse's catalog: `make run` first.
 DOCS_WAREHOUSE := $(abspath $(or $(CREATOR_KPIS_WAREHOUSE),$(CURDIR)/data/warehouse.duckdb))

@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import subprocess
+import socket
 import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pipeline.settings import (
-    DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
     PROJECT_ROOT,
     WAREHOUSE_VAR,
@@ -23,9 +22,29 @@ from pipeline.settings import (
     Settings,
 )
 
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
+
 DAGSTER_HOME_VAR = "DAGSTER_HOME"
 DAGSTER_YAML_MARKER = "# managed by creator-kpis: delete this line to keep your own edits"
 DAGSTER_YAML = f"""\
+# Dagster instance of creator-kpis (git-ignored). Runs, events and schedules are stored here.
+{DAGSTER_YAML_MARKER}
+telemetry:
+  enabled: false
+# DuckDB allows one writing process. The steps that write the warehouse share the pool
+# "warehouse" with one slot, so the steps of the CLI's runs, the sensor's runs and runs
+# launched from the UI never write at once; and queued runs start one at a time (the daemon of
+# `make dev` / `dagster-daemon` starts them).
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+  pools:
+    default_limit: 1
+"""
+# dagster.yaml files written by earlier versions, replaced by DAGSTER_YAML
+OLD_DAGSTER_YAMLS = (
+    f"""\
 # Dagster instance of creator-kpis (git-ignored). Runs, events and schedules are stored here.
 {DAGSTER_YAML_MARKER}
 telemetry:
@@ -35,9 +54,7 @@ telemetry:
 concurrency:
   runs:
     max_concurrent_runs: 1
-"""
-# dagster.yaml files written by earlier versions, replaced by DAGSTER_YAML
-OLD_DAGSTER_YAMLS = (
+""",
     """\
 # Dagster instance of creator-kpis (git-ignored). Runs, events and schedules are stored here.
 telemetry:
@@ -85,16 +102,21 @@ def manifest_is_fresh(project_dir: Path = DBT_PROJECT_DIR) -> bool:
 
 
 def dbt_parse(settings: Settings, quiet: bool = True) -> None:
-    """Build dbt_project/target/manifest.json, which dagster-dbt loads the dbt assets from."""
+    """Build dbt_project/target/manifest.json, which dagster-dbt loads the dbt assets from, with
+    dagster-dbt's preparer (as ``dagster-dbt project prepare-and-package`` does): processes
+    preparing at once wait for each other and parse once."""
+    from dagster_dbt.errors import DagsterDbtCliRuntimeError
+
+    from pipeline.defs.dbt.project import dbt_project, preparer
+
     os.environ[WAREHOUSE_VAR] = str(settings.warehouse)
-    command = [str(DBT_EXECUTABLE), "parse", "--project-dir", str(DBT_PROJECT_DIR)]
-    command += ["--profiles-dir", str(DBT_PROJECT_DIR)]
-    if quiet:
-        command.append("--quiet")
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stdout + completed.stderr)
-        raise OperatorError(f"dbt parse failed in {DBT_PROJECT_DIR}; see the dbt output above")
+    try:
+        preparer.prepare(dbt_project)
+    except DagsterDbtCliRuntimeError as error:
+        sys.stderr.write(f"{error}\n")
+        raise OperatorError(
+            f"dbt parse failed in {DBT_PROJECT_DIR}; see the dbt output above"
+        ) from None
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -150,10 +172,11 @@ def command_run(args: argparse.Namespace) -> int:
         live_progress(instance, run_id, console),
         _output_to(log_path),
     ):
+        release_slots_of_dead_cli_runs(instance)
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            tags=partition_range_tags(first, last),
+            tags={**partition_range_tags(first, last), **cli_run_tags()},
             run_config=run_config,
             run_id=run_id,
         )
@@ -161,6 +184,50 @@ def command_run(args: argparse.Namespace) -> int:
     if result.success and settings.report is not None and settings.report.exists():
         print(f"\nKPI report: {settings.report}")
     return 0 if result.success else 1
+
+
+CLI_PID_TAG = "creator_kpis/cli_pid"
+CLI_HOST_TAG = "creator_kpis/cli_host"
+
+
+def cli_run_tags() -> dict[str, str]:
+    """Tags of a run executed by this process: which process, on which machine."""
+    return {CLI_PID_TAG: str(os.getpid()), CLI_HOST_TAG: socket.gethostname()}
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def release_slots_of_dead_cli_runs(instance: DagsterInstance) -> list[str]:
+    """Runs of ``python -m pipeline run`` whose process died (killed, machine crash) still hold
+    their pool slot and show as started: mark them failed and free their slots, so the next run
+    does not wait forever. Runs launched by the daemon or the UI are left to Dagster's run
+    monitoring. Returns the run ids released."""
+    import dagster as dg
+
+    released = []
+    records = instance.get_run_records(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
+            tags={CLI_HOST_TAG: socket.gethostname()},
+        )
+    )
+    for record in records:
+        run = record.dagster_run
+        pid = run.tags.get(CLI_PID_TAG, "")
+        if not pid.isdigit() or _process_alive(int(pid)):
+            continue
+        instance.report_run_failed(run, f"its process (pid {pid}) is gone: it was killed")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        released.append(run.run_id)
+    return released
 
 
 @contextmanager

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from pipeline.defs.dbt.assets import MART_KEYS, dbt_models, dbt_project
+from pipeline.defs.dbt.assets import MART_KEYS, dbt_models
+from pipeline.defs.dbt.project import dbt_project
 from pipeline.defs.extract.assets import extract_assets, extract_checks
 from pipeline.defs.extract.resources import extract_apis
 from pipeline.defs.ingest.assets import ingest_assets, ingest_checks
@@ -16,39 +20,53 @@ from pipeline.defs.ops.alerts import AlertSettings, build_run_failure_alert_sens
 from pipeline.defs.ops.freshness import (
     build_freshness_sensor,
     build_mart_freshness_checks,
-    freshness_window_from_env,
 )
 from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.defs.serving.assets import serving_assets
 from pipeline.defs.serving.resources import Serving
 from pipeline.extract.settings import ExtractSettings
-from pipeline.settings import DBT_EXECUTABLE, Settings
+from pipeline.settings import (
+    DBT_EXECUTABLE,
+    LANDING_DIR_VAR,
+    SERVING_VAR,
+    WAREHOUSE_VAR,
+    Settings,
+)
 
 __all__ = ["BUILD_ALL_JOB", "build_definitions", "defs"]
 
 
+def env_var_or(variable: str, path: Path | None) -> str | dg.EnvVar:
+    """``dg.EnvVar(variable)`` when the setting came from that variable as an absolute path (the
+    UI then shows where the value comes from), else the path as set or defaulted."""
+    value = os.environ.get(variable, "")
+    if value and Path(value).is_absolute() and Path(value).resolve() == path:
+        return dg.EnvVar(variable)
+    return str(path)
+
+
 def build_definitions(settings: Settings, extract: ExtractSettings | None = None) -> dg.Definitions:
     # stale when not updated for CREATOR_KPIS_FRESHNESS_HOURS (26); checked in every build_all
-    marts_freshness = build_mart_freshness_checks(MART_KEYS, freshness_window_from_env())
+    marts_freshness = build_mart_freshness_checks(MART_KEYS, settings.freshness_window)
     return dg.Definitions(
         assets=[*extract_assets, *ingest_assets, dbt_models, *serving_assets],
         asset_checks=[*extract_checks, *ingest_checks, *marts_freshness],
         sensors=[
             landing_sensor,
-            build_run_failure_alert_sensor(AlertSettings.from_env()),
+            build_run_failure_alert_sensor(AlertSettings.from_settings(settings)),
             build_freshness_sensor(marts_freshness),
         ],
         jobs=[build_all],
         schedules=[daily_build],
         resources={
             "landing": LandingZone(
-                path=str(settings.landing_dir),
+                path=env_var_or(LANDING_DIR_VAR, settings.landing_dir),
                 max_file_bytes=settings.max_file_bytes,
                 max_decoded_bytes=settings.max_decoded_bytes,
             ),
-            "warehouse": Warehouse(path=str(settings.warehouse)),
+            "warehouse": Warehouse(path=env_var_or(WAREHOUSE_VAR, settings.warehouse)),
             "serving": Serving(
-                path=str(settings.serving),
+                path=env_var_or(SERVING_VAR, settings.serving),
                 storage_version=settings.serving_storage_version,
                 report_path=str(settings.report),
             ),

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.crash_points import crash_point
 from pipeline.settings import (
     DEFAULT_SERVING_STORAGE_VERSION,
     SERVING_FILE_NAME,
@@ -143,11 +144,14 @@ def publish_marts(
     lock_wait_seconds: float = 0,
     storage_version: str = DEFAULT_SERVING_STORAGE_VERSION,
     run_started_at: datetime | None = None,
+    marts: Sequence[str] | None = None,
 ) -> Publication:
-    """Copy every table of the warehouse's ``marts`` schema to a new file in the storage format
-    of ``storage_version``, then rename it over ``serving``. On any failure the temporary file is
-    removed and ``serving`` is unchanged. Records the ledger rejected from ``run_started_at``
-    (naive UTC) on are summarised in ``marts.publication_rejections``."""
+    """Copy ``marts`` (the marts the dbt project defines; default: every table of the
+    warehouse's ``marts`` schema) to a new file in the storage format of ``storage_version``,
+    then rename it over ``serving``. A table left in the warehouse by a dropped or renamed model
+    is not published. On any failure the temporary file is removed and ``serving`` is
+    unchanged. Records the ledger rejected from ``run_started_at`` (naive UTC) on are summarised
+    in ``marts.publication_rejections``."""
     _check_paths(warehouse, serving)
     check_storage_version(storage_version)
     staging = staging_path(serving, run_id)
@@ -160,7 +164,14 @@ def publish_marts(
             )
             con.execute(f"use {PUBLISHED_ALIAS}")
             _attach_read_only(con, warehouse, lock_wait_seconds)
-            marts = _warehouse_marts(con)
+            present = _warehouse_marts(con)
+            missing = sorted(set(marts or ()) - set(present))
+            if missing:
+                raise OperatorError(
+                    f"warehouse {warehouse} lacks the mart(s) {', '.join(missing)} of the dbt"
+                    " project: build them first (python -m pipeline run)"
+                )
+            marts = sorted(marts) if marts is not None else present
             if not marts:
                 raise OperatorError(
                     f"warehouse {warehouse} has no tables in schema {MARTS_SCHEMA}: nothing to"
@@ -186,6 +197,7 @@ def publish_marts(
         if wal.exists():  # everything must be in the one file that is renamed
             raise RuntimeError(f"{wal} left after checkpoint and close")
         staging.chmod(0o444)  # readers only: a read-write open (which would lock) fails at once
+        crash_point("before_publish_rename")
         os.replace(staging, serving)
     except BaseException:
         _remove_database_files(staging)

@@ -1,10 +1,23 @@
-"""Settings, read once from the environment and passed explicitly."""
+"""Settings: every environment variable of the pipeline, read once, in one place, and passed
+explicitly.
+
+``Settings.from_env()`` reads and checks them all at once: a bad value is one OperatorError line
+naming the variable, raised before anything runs (the CLI checks them first thing). Modules that
+need a value at import time (the partitions' first day, the schedule's cron, whether automation
+starts on) take it from ``current_settings()``, the one reading of this process. Adding a
+variable: its name and default below, a field, one line in ``from_env``, and ``SETTINGS_VARS``.
+(The API extractors' variables are read by pipeline/extract/settings.py, ExtractSettings.)
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -39,31 +52,99 @@ MAX_FILE_BYTES_VAR = "CREATOR_KPIS_MAX_FILE_BYTES"
 MAX_DECODED_BYTES_VAR = "CREATOR_KPIS_MAX_DECODED_BYTES"
 DEFAULT_MAX_FILE_BYTES = 2 * 1024**3
 DEFAULT_MAX_DECODED_BYTES = 8 * 1024**3
+# operations: freshness of the marts, alerts, automation
+FRESHNESS_HOURS_VAR = "CREATOR_KPIS_FRESHNESS_HOURS"
+DEFAULT_FRESHNESS_HOURS = 26.0  # a daily pipeline plus two hours of slack
+ALERT_WEBHOOK_VAR = "CREATOR_KPIS_ALERT_WEBHOOK"
+UI_URL_VAR = "CREATOR_KPIS_UI_URL"
+DEFAULT_UI_URL = "http://localhost:3000"
+AUTOMATION_VAR = "CREATOR_KPIS_AUTOMATION"
+FIRST_DAY_VAR = "CREATOR_KPIS_FIRST_DAY"
+DEFAULT_FIRST_DAY = "2024-01-01"
+SCHEDULE_CRON_VAR = "CREATOR_KPIS_SCHEDULE_CRON"
+DEFAULT_SCHEDULE_CRON = "0 5 * * *"  # 05:00 UTC
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+SETTINGS_VARS = (
+    "CREATOR_KPIS_LANDING_DIR",
+    "CREATOR_KPIS_WAREHOUSE",
+    "CREATOR_KPIS_SERVING",
+    "CREATOR_KPIS_DUCKDB_MEMORY_LIMIT",
+    MAX_FILE_BYTES_VAR,
+    MAX_DECODED_BYTES_VAR,
+    FRESHNESS_HOURS_VAR,
+    ALERT_WEBHOOK_VAR,
+    UI_URL_VAR,
+    AUTOMATION_VAR,
+    FIRST_DAY_VAR,
+    SCHEDULE_CRON_VAR,
+    SERVING_STORAGE_VERSION_VAR,
+    REPORT_VAR,
+)
 
 
 class OperatorError(Exception):
     """A mistake in the set-up (a path, a setting) that the operator fixes; shown as one line."""
 
 
-def _path(variable: str, default: str) -> Path:
-    value = os.environ.get(variable)
+def _path(env: Mapping[str, str], variable: str, default: str) -> Path:
+    value = env.get(variable)
     if value:
         return Path(value).expanduser().resolve()
     return (PROJECT_ROOT / default).resolve()
 
 
-def _optional_path(variable: str) -> Path | None:
-    value = os.environ.get(variable, "").strip()
+def _optional_path(env: Mapping[str, str], variable: str) -> Path | None:
+    value = env.get(variable, "").strip()
     return Path(value).expanduser().resolve() if value else None
 
 
-def _positive_int(variable: str, default: int) -> int:
-    value = os.environ.get(variable, "").strip().replace("_", "")
+def _positive_int(env: Mapping[str, str], variable: str, default: int) -> int:
+    value = env.get(variable, "").strip().replace("_", "")
     if not value:
         return default
     if not value.isdigit() or int(value) <= 0:
         raise OperatorError(f"{variable}={value!r} is not a positive whole number: fix or unset it")
     return int(value)
+
+
+def _hours(env: Mapping[str, str], variable: str, default: float) -> timedelta:
+    value = env.get(variable, "").strip()
+    if not value:
+        return timedelta(hours=default)
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = -1.0
+    if not hours > 0:
+        raise OperatorError(
+            f"{variable}={value!r} is not a positive number of hours: fix or unset it"
+        )
+    return timedelta(hours=hours)
+
+
+def _day(env: Mapping[str, str], variable: str, default: str) -> date:
+    value = env.get(variable, "").strip() or default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise OperatorError(
+            f"{variable}={value!r} is not a day YYYY-MM-DD: fix or unset it"
+        ) from None
+
+
+def check_webhook_url(url: str) -> None:
+    """``https://...``, or ``http://`` to this machine; else an OperatorError naming the setting
+    (urllib would also open ``file:`` and ``ftp:`` URLs)."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme == "https" and parsed.hostname:
+        return
+    if parsed.scheme == "http" and parsed.hostname in LOOPBACK_HOSTS:
+        return
+    raise OperatorError(
+        f"{ALERT_WEBHOOK_VAR}={url!r} is not an https:// URL (http:// only to localhost):"
+        " fix or unset it"
+    )
 
 
 def default_serving(warehouse: Path) -> Path:
@@ -80,6 +161,13 @@ class Settings:
     report: Path | None = None  # the HTML report; None: creator_kpis_report.html beside serving
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY
+    freshness_window: timedelta = timedelta(hours=DEFAULT_FRESHNESS_HOURS)
+    alert_webhook: str | None = None
+    ui_url: str = DEFAULT_UI_URL
+    automation: bool = False
+    first_day: date = date.fromisoformat(DEFAULT_FIRST_DAY)
+    schedule_cron: str = DEFAULT_SCHEDULE_CRON
 
     def __post_init__(self) -> None:
         if self.serving is None:
@@ -88,17 +176,28 @@ class Settings:
             object.__setattr__(self, "report", self.serving.with_name(REPORT_FILE_NAME))
 
     @classmethod
-    def from_env(cls) -> Settings:
-        serving = os.environ.get(SERVING_VAR)
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        serving = env.get(SERVING_VAR)
+        webhook = env.get(ALERT_WEBHOOK_VAR, "").strip() or None
+        if webhook:
+            check_webhook_url(webhook)
         return cls(
-            landing_dir=_path(LANDING_DIR_VAR, "data/landing"),
-            warehouse=_path(WAREHOUSE_VAR, "data/warehouse.duckdb"),
+            landing_dir=_path(env, LANDING_DIR_VAR, "data/landing"),
+            warehouse=_path(env, WAREHOUSE_VAR, "data/warehouse.duckdb"),
             serving=Path(serving).expanduser().resolve() if serving else None,
-            serving_storage_version=os.environ.get(SERVING_STORAGE_VERSION_VAR, "").strip()
+            serving_storage_version=env.get(SERVING_STORAGE_VERSION_VAR, "").strip()
             or DEFAULT_SERVING_STORAGE_VERSION,
-            report=_optional_path(REPORT_VAR),
-            max_file_bytes=_positive_int(MAX_FILE_BYTES_VAR, DEFAULT_MAX_FILE_BYTES),
-            max_decoded_bytes=_positive_int(MAX_DECODED_BYTES_VAR, DEFAULT_MAX_DECODED_BYTES),
+            report=_optional_path(env, REPORT_VAR),
+            max_file_bytes=_positive_int(env, MAX_FILE_BYTES_VAR, DEFAULT_MAX_FILE_BYTES),
+            max_decoded_bytes=_positive_int(env, MAX_DECODED_BYTES_VAR, DEFAULT_MAX_DECODED_BYTES),
+            duckdb_memory_limit=env.get(DUCKDB_MEMORY_VAR, "").strip() or DEFAULT_DUCKDB_MEMORY,
+            freshness_window=_hours(env, FRESHNESS_HOURS_VAR, DEFAULT_FRESHNESS_HOURS),
+            alert_webhook=webhook,
+            ui_url=(env.get(UI_URL_VAR, "").strip() or DEFAULT_UI_URL).rstrip("/"),
+            automation=env.get(AUTOMATION_VAR, "").lower() in ("1", "on", "true", "yes"),
+            first_day=_day(env, FIRST_DAY_VAR, DEFAULT_FIRST_DAY),
+            schedule_cron=env.get(SCHEDULE_CRON_VAR, "").strip() or DEFAULT_SCHEDULE_CRON,
         )
 
     def check_landing_dir(self) -> None:
@@ -131,5 +230,11 @@ def make_folder(folder: Path, what: str, variable: str) -> None:
         ) from None
 
 
+@cache
+def current_settings() -> Settings:
+    """The settings of this process, read from the environment once."""
+    return Settings.from_env()
+
+
 def duckdb_memory_limit() -> str:
-    return os.environ.get(DUCKDB_MEMORY_VAR, "").strip() or DEFAULT_DUCKDB_MEMORY
+    return current_settings().duckdb_memory_limit

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipeline.crash_points import crash_point
 from pipeline.landing.contract import ENTITIES, Entity, ingest_columns
 from pipeline.settings import WAREHOUSE_VAR, OperatorError, duckdb_memory_limit
 
@@ -85,10 +86,14 @@ def now_utc() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _lock_error(path: Path, error: Exception) -> OperatorError:
+class WarehouseLocked(OperatorError):
+    """Another process holds the warehouse: transient, worth waiting for (a step retries it)."""
+
+
+def _lock_error(path: Path, error: Exception) -> WarehouseLocked:
     holder = re.search(r"held in (.+?) \(PID (\d+)\)", str(error))
     who = f"process {holder.group(2)} ({holder.group(1)})" if holder else "another process"
-    return OperatorError(
+    return WarehouseLocked(
         f"warehouse {path} is locked by {who}: wait for it to finish or close it,"
         f" or set {WAREHOUSE_VAR} to another file"
     )
@@ -354,7 +359,9 @@ def write_file(
                 load_id,
             ],
         )
+        crash_point("file_uncommitted")
         con.execute("commit")
+        crash_point("file_committed")
     except BaseException:
         con.execute("rollback")
         raise

@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.cli import dbt_parse
+from pipeline.cli import dbt_parse, manifest_is_fresh
 from pipeline.settings import LANDING_DIR_VAR, WAREHOUSE_VAR, Settings
 
 TESTS_DIR = Path(__file__).parent
@@ -35,13 +35,16 @@ MARTS = (
 
 @pytest.fixture(scope="session")
 def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """dagster-dbt loads the dbt assets from target/manifest.json: build it once per session."""
-    settings = Settings(
-        landing_dir=tmp_path_factory.mktemp("landing"),
-        warehouse=tmp_path_factory.mktemp("wh") / "parse.duckdb",
-    )
-    dbt_parse(settings)
-    from pipeline.defs.dbt.assets import dbt_project
+    """dagster-dbt loads the dbt assets from target/manifest.json: built by `make test` before
+    pytest starts, else once here. Parallel workers share it: dagster-dbt's preparer holds a
+    file lock while it parses, and a worker that waited finds the manifest fresh."""
+    if not manifest_is_fresh():
+        settings = Settings(
+            landing_dir=tmp_path_factory.mktemp("landing"),
+            warehouse=tmp_path_factory.mktemp("wh") / "parse.duckdb",
+        )
+        dbt_parse(settings)
+    from pipeline.defs.dbt.project import dbt_project
 
     assert dbt_project.manifest_path.exists()
     return dbt_project.manifest_path

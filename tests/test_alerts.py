@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -24,7 +28,9 @@ from pipeline.defs.ops.alerts import (
     build_run_failure_alert_sensor,
     deliver_alert,
     describe_run_failure,
+    post_json,
 )
+from pipeline.settings import LANDING_DIR_VAR, WAREHOUSE_VAR, OperatorError
 
 BROKEN_FILE_MESSAGE = "landing file tiktok/videos/dt=2026-11-01/videos.jsonl is not valid JSON"
 UI_URL = "http://dagster.example:3000"
@@ -264,3 +270,98 @@ def test_dagster_failure_description_is_the_error() -> None:
     failure = describe(dbt_build)
     assert failure.error == "dbt build failed; see the dbt logs of this step"
     assert [step.step_key for step in failure.failed_steps] == ["dbt_build"]
+
+
+# --- text from data is escaped; the webhook must be https -------------------------------------
+
+HOSTILE_FILE = "tiktok/videos/dt=2026-11-01/<!channel> & <https://evil.example|click>.jsonl"
+
+
+def test_hostile_file_names_are_escaped_in_the_slack_text() -> None:
+    failure = RunFailure(
+        run_id="abc",
+        job="build_all",
+        failed_steps=(StepFailure("ingest__tiktok_videos", f"unreadable file {HOSTILE_FILE}"),),
+        run_error="",
+    )
+    payload = build_alert_payload(failure, "https://dagster.internal")
+    assert payload["text"] == (
+        ":rotating_light: creator-kpis run abc of job build_all failed at step"
+        " ingest__tiktok_videos: unreadable file tiktok/videos/dt=2026-11-01/&lt;!channel&gt;"
+        " &amp; &lt;https://evil.example|click&gt;.jsonl https://dagster.internal/runs/abc"
+    )
+    # the JSON fields keep the text as it is (they are data, not mrkdwn)
+    assert payload["error"] == f"unreadable file {HOSTILE_FILE}"
+    assert "<!channel>" not in payload["text"] and "<https://evil" not in payload["text"]
+
+
+def test_a_failed_run_with_a_hostile_error_is_posted_escaped(webhook: Webhook) -> None:
+    @dg.asset(key=["ingest", "tiktok_creators"])
+    def hostile() -> None:
+        raise dg.Failure(description="creator <@U123> & <!here> broke <http://x.example|this>")
+
+    defs = dg.Definitions(assets=[hostile], jobs=[dg.define_asset_job("j", selection=[hostile])])
+    sensor = build_run_failure_alert_sensor(AlertSettings(webhook.url, UI_URL))
+    with dg.instance_for_test() as instance:
+        cursor = sensor.evaluate_tick(dg.build_sensor_context(instance=instance)).cursor
+        defs.resolve_job_def("j").execute_in_process(instance=instance, raise_on_error=False)
+        sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=cursor))
+    (payload,) = webhook.received
+    assert payload["error"] == "creator <@U123> & <!here> broke <http://x.example|this>"
+    assert (
+        ": creator &lt;@U123&gt; &amp; &lt;!here&gt; broke &lt;http://x.example|this&gt; "
+        in payload["text"]
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "ftp://hooks.example/x",
+        "http://hooks.slack.com/services/T/B/X",
+        "hooks.slack.com/services/T/B/X",
+        "https://",
+    ],
+)
+def test_a_webhook_that_is_not_https_is_a_set_up_error(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ALERT_WEBHOOK_VAR, url)
+    with pytest.raises(OperatorError, match=f"^{ALERT_WEBHOOK_VAR}=.* is not an https:// URL"):
+        AlertSettings.from_env()
+    with pytest.raises(OperatorError):
+        post_json(url, {"text": "x"})
+
+
+def test_http_is_accepted_for_this_machine_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    for url in ("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]:9/hook"):
+        monkeypatch.setenv(ALERT_WEBHOOK_VAR, url)
+        assert AlertSettings.from_env().webhook_url == url
+
+
+def test_the_code_location_does_not_load_with_a_file_webhook(tmp_path: Path) -> None:
+    """A set-up error at start: the run stops with one line naming the setting."""
+    (tmp_path / "landing").mkdir()
+    env = dict(
+        os.environ,
+        **{
+            ALERT_WEBHOOK_VAR: "file:///etc/passwd",
+            LANDING_DIR_VAR: str(tmp_path / "landing"),
+            WAREHOUSE_VAR: str(tmp_path / "warehouse.duckdb"),
+            "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        },
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"error: {ALERT_WEBHOOK_VAR}='file:///etc/passwd' is not an https:// URL"
+        " (http:// only to localhost): fix or unset it"
+    )

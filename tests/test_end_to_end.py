@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, WAREHOUSE_VAR
-from tests.conftest import PipelineRun
+from tests.conftest import MARTS, PipelineRun
 
 APPROX = pytest.approx
 
@@ -282,3 +282,56 @@ def test_dbt_unit_tests_pass(e2e_run: PipelineRun) -> None:
 
 def _load_yaml(path: Path) -> dict:
     return yaml.safe_load(path.read_text()) or {}
+
+
+def test_dbt_materializations_carry_schema_row_counts_and_previews(e2e_run: PipelineRun) -> None:
+    """Every dbt model's materialization, keyed by its asset key, has its column schema as
+    built (names and DuckDB types, descriptions from the yml); tables (marts, seeds) have their
+    row count, views none (counting a view re-runs its joins).
+    """
+    materializations = {
+        event.asset_key.to_user_string(): event
+        for event in e2e_run.result.get_asset_materialization_events()
+        if event.asset_key and event.asset_key.path[0] in ("staging", "intermediate", "marts")
+    }
+    columns = e2e_run.query(
+        "select schema_name || '/' || table_name, column_name, lower(data_type), comment"
+        " from duckdb_columns() where schema_name in ('staging', 'intermediate', 'marts')"
+        " order by schema_name, table_name, column_index"
+    )
+    relations = e2e_run.query(
+        "select schema_name || '/' || view_name from duckdb_views()"
+        " where schema_name in ('staging', 'intermediate', 'marts')"
+    )
+    views = {name for (name,) in relations}
+    assert {key for key in materializations if key.startswith("staging/")} == {
+        name for name in views if name.startswith("staging/")
+    }
+    assert len([k for k in materializations if k.startswith("marts/")]) == len(MARTS)
+    for key, event in materializations.items():
+        metadata = event.materialization.metadata
+        schema = metadata["dagster/column_schema"].schema
+        expected = [(c, t, d) for name, c, t, d in columns if name == key]
+        assert [(c.name, c.type, c.description) for c in schema.columns] == expected, key
+        if key in views:
+            assert "dagster/row_count" not in metadata, key
+        else:
+            (count,) = e2e_run.query(f"select count(*) from {key.replace('/', '.')}")[0]
+            assert metadata["dagster/row_count"].value == count, key
+            assert metadata["dagster/table_name"].value == key.replace("/", "."), key
+    previews = [
+        event
+        for event in e2e_run.result.all_events
+        if event.event_type_value == "ASSET_OBSERVATION"
+        and event.asset_key is not None
+        and event.asset_key.to_user_string() == "marts/tiktok_creators"
+    ]
+    (preview,) = previews
+    table = preview.event_specific_data.asset_observation.metadata["top_10_creators"]
+    top = e2e_run.query(
+        "select username, interaction_rate from marts.tiktok_creators"
+        " where interaction_rate is not null order by interaction_rate desc, username limit 10"
+    )
+    assert [(r.data["username"], r.data["interaction_rate"]) for r in table.records] == [
+        (username, float(rate)) for username, rate in top
+    ]

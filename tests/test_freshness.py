@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -48,7 +49,15 @@ def test_every_mart_has_a_freshness_check_in_build_all(
     assert all(key.path[0] == "marts" for key in mart_keys([dbt_models]))
 
     monkeypatch.setenv(FRESHNESS_HOURS_VAR, "30")
-    defs = build_definitions(Settings(landing_dir=tmp_path, warehouse=tmp_path / "wh.duckdb"))
+    defs = build_definitions(
+        Settings.from_env(
+            {
+                **os.environ,
+                "CREATOR_KPIS_LANDING_DIR": str(tmp_path),
+                "CREATOR_KPIS_WAREHOUSE": str(tmp_path / "wh.duckdb"),
+            }
+        )
+    )
     freshness = {
         key for key in defs.resolve_asset_graph().asset_check_keys if key.name == "freshness_check"
     }

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,7 +23,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from demo import DemoSpec, write_demo_landing
-from pipeline.defs.ingest.assets import ingest_asset_key, ingest_assets
+from pipeline.defs.ingest.assets import ingest_asset_key, ingest_assets, ingest_checks
+from pipeline.defs.metadata import markdown_escape, slack_escape, text_table
 from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.ingest import IngestSummary, ingest_files
 from pipeline.landing.contract import ENTITIES, INSTAGRAM_CREATORS, TIKTOK_CREATORS, Entity
@@ -30,6 +32,7 @@ from pipeline.landing.discovery import LandingFile, StrayFile, discover
 from pipeline.landing.readers import read_landing_file
 from pipeline.landing.records import ReadLimits, UnreadableFile
 from pipeline.settings import MAX_DECODED_BYTES_VAR, MAX_FILE_BYTES_VAR, OperatorError, Settings
+from pipeline.top_creators import TOP_CREATORS, top_creators
 from pipeline.warehouse import connect, ensure_ingest_schema
 
 TESTS_DIR = Path(__file__).parent
@@ -347,3 +350,106 @@ def test_a_dagster_run_with_hostile_files_finishes_and_loads_the_rest(
     assert rows[f"tiktok/creators/dt={DAY}/big.jsonl"][0] == "failed"
     assert "CREATOR_KPIS_MAX_FILE_BYTES" in rows[f"tiktok/creators/dt={DAY}/big.jsonl"][3]
     assert "secret_outside" not in everything_read(warehouse)
+
+
+def test_hostile_file_names_are_escaped_in_the_ui(landing: Path, tmp_path: Path) -> None:
+    """files_reconcile names a failed file whose name is Markdown: the check's description shows
+    it escaped, and the failing files are a Dagster table (no markup) holding the name as is."""
+    name = "[click](https:evil.example) *now* <img src=x> & <!channel>.jsonl"
+    place(landing, TIKTOK_CREATORS, "good.jsonl", GOOD)
+    place(landing, TIKTOK_CREATORS, name, OTHER * 50)
+    warehouse = tmp_path / "warehouse.duckdb"
+    (asset,) = [a for a in ingest_assets if a.key == ingest_asset_key(TIKTOK_CREATORS)]
+    (check,) = [c for c in ingest_checks if asset.key in {k.asset_key for k in c.check_keys}]
+    result = dg.materialize(
+        [asset, check],
+        partition_key=DAY,
+        resources={
+            "landing": LandingZone(path=str(landing), max_file_bytes=1000),
+            "warehouse": Warehouse(path=str(warehouse)),
+        },
+        raise_on_error=False,
+    )
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+    path = f"tiktok/creators/dt={DAY}/{name}"
+    assert evaluation.description is not None
+    assert evaluation.description.startswith(
+        r"tiktok/creators/dt=2026\-10\-30/\[click\]\(https:evil\.example\) \*now\*"
+        r" \<img src=x\> \& \<\!channel\>\.jsonl: tiktok/creators/dt=2026\-10\-30/\[click\]"
+    )
+    table = evaluation.metadata["failing_files"]
+    assert isinstance(table, dg.TableMetadataValue)
+    assert [record.data["path"] for record in table.records] == [path]
+    assert table.records[0].data["problem"].startswith(f"{path}: {path}: ")
+    assert [column.name for column in table.schema.columns] == ["path", "problem"]
+
+
+def test_hostile_usernames_are_table_cells_not_markup() -> None:
+    """The top creators of a mart go to the UI as Dagster table metadata: a username that is
+    Markdown or a Slack mention stays a plain cell; Markdown text from data is escaped."""
+    hostile = "<!channel> [win](https://evil.example) **x**"
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.tiktok_creators as select * from (values"
+        f" ('{hostile}', 'nano', 900, 3, 1000.0, 0.25), ('plain', 'micro', 20000, 5, 10.0, 0.125))"
+        " as t(username, follower_tier, followers, videos_in_window, median_views,"
+        " interaction_rate)"
+    )
+    spec = next(s for s in TOP_CREATORS if s.mart == "tiktok_creators")
+    table = text_table(spec.names, top_creators(con, spec, limit=10))
+    assert isinstance(table, dg.TableMetadataValue)
+    assert [r.data for r in table.records] == [
+        {
+            "username": hostile,
+            "follower_tier": "nano",
+            "followers": 900,
+            "videos_in_window": 3,
+            "median_views": 1000.0,
+            "interaction_rate": 0.25,
+        },
+        {
+            "username": "plain",
+            "follower_tier": "micro",
+            "followers": 20000,
+            "videos_in_window": 5,
+            "median_views": 10.0,
+            "interaction_rate": 0.125,
+        },
+    ]
+    assert [(c.name, c.type) for c in table.schema.columns] == [
+        ("username", "string"),
+        ("follower_tier", "string"),
+        ("followers", "int"),
+        ("videos_in_window", "int"),
+        ("median_views", "float"),
+        ("interaction_rate", "float"),
+    ]
+    assert markdown_escape(hostile) == r"\<\!channel\> \[win\]\(https://evil\.example\) \*\*x\*\*"
+    assert slack_escape(hostile) == "&lt;!channel&gt; [win](https://evil.example) **x**"
+
+
+def test_files_reconcile_judges_the_files_of_the_materialized_partitions(
+    landing: Path, tmp_path: Path
+) -> None:
+    """An old failed file of one day fails the check of runs for that day only."""
+    place(landing, TIKTOK_CREATORS, "big.jsonl", OTHER * 50)  # day DAY: over the limit
+    other_day = landing / "tiktok" / "creators" / "dt=2026-10-31"
+    other_day.mkdir(parents=True)
+    (other_day / "good.jsonl").write_bytes(GOOD)
+    (asset,) = [a for a in ingest_assets if a.key == ingest_asset_key(TIKTOK_CREATORS)]
+    (check,) = [c for c in ingest_checks if asset.key in {k.asset_key for k in c.check_keys}]
+    resources = {
+        "landing": LandingZone(path=str(landing), max_file_bytes=1000),
+        "warehouse": Warehouse(path=str(tmp_path / "warehouse.duckdb")),
+    }
+
+    def check_passes(day: str) -> bool:
+        run = dg.materialize([asset, check], partition_key=day, resources=resources)
+        (evaluation,) = run.get_asset_check_evaluations()
+        return evaluation.passed
+
+    assert not check_passes(DAY)
+    assert check_passes("2026-10-31")
+    assert not check_passes(DAY)

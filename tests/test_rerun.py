@@ -7,10 +7,12 @@ landing zone, so that ingestion takes long enough to be interrupted in the middl
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
 
+from pipeline.crash_points import CRASH_AT_VAR
 from tests.conftest import E2E_LANDING
 from tests.pipeline_process import (
     kill_after,
@@ -75,12 +77,33 @@ def test_landing_files_are_never_modified(baseline: dict) -> None:
     assert baseline["landing_after"] == baseline["landing_before"]
 
 
-@pytest.mark.parametrize("fraction", [0.2, 0.45, 0.7, 0.9])
-def test_killed_run_resumes_to_the_same_result(
-    fraction: float, landing: Path, baseline: dict, tmp_path: Path
+@pytest.mark.parametrize(
+    "crash_at",
+    [
+        "file_uncommitted:3",  # inside a landing file's transaction
+        "file_committed:40",  # between two files, many files in
+        "dbt_running",  # the dbt build started (dbt is killed with the run)
+        "before_publish_rename",  # the new serving file written, not renamed
+    ],
+)
+def test_run_killed_at_a_crash_point_resumes_to_the_same_result(
+    crash_at: str, landing: Path, baseline: dict, tmp_path: Path
 ) -> None:
+    """The run SIGKILLs its process group exactly at a crash point; the next run resumes."""
     env = pipeline_env(landing, tmp_path / "wh.duckdb", tmp_path / "dagster")
-    kill_after(env, baseline["seconds"] * fraction)
+    code, output, _ = run_to_completion({**env, CRASH_AT_VAR: crash_at})
+    assert code == -signal.SIGKILL, output  # it died at the crash point, not before, not after
+    code, output, _ = run_to_completion(env)
+    assert code == 0, output
+    assert warehouse_snapshot(tmp_path / "wh.duckdb") == baseline["first"]
+
+
+def test_run_killed_by_a_real_sigkill_resumes_to_the_same_result(
+    landing: Path, baseline: dict, tmp_path: Path
+) -> None:
+    """One kill from outside, half-way through an uninterrupted run's time."""
+    env = pipeline_env(landing, tmp_path / "wh.duckdb", tmp_path / "dagster")
+    kill_after(env, baseline["seconds"] * 0.5)
     code, output, _ = run_to_completion(env)
     assert code == 0, output
     assert warehouse_snapshot(tmp_path / "wh.duckdb") == baseline["first"]

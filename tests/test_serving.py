@@ -621,3 +621,30 @@ def test_serving_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     assert Settings.from_env().serving == tmp_path.resolve() / "serving" / "creator_kpis.duckdb"
     monkeypatch.setenv(SERVING_VAR, str(tmp_path / "bi" / "kpis.duckdb"))
     assert Settings.from_env().serving == tmp_path.resolve() / "bi" / "kpis.duckdb"
+
+
+def test_only_the_marts_of_the_dbt_project_are_published(tmp_path: Path) -> None:
+    """A table left in the warehouse's marts schema by a dropped or renamed model never reaches
+    BI; a mart of the project missing from the warehouse is an operator error."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.tiktok_videos as select 1 as video_id")
+        con.execute("create table marts.old_model as select 'stale' as what")
+    serving = tmp_path / "serving" / "creator_kpis.duckdb"
+    serving.parent.mkdir()
+    publication = publish_marts(warehouse, serving, "run-1", marts=["tiktok_videos"])
+    assert publication.mart_rows == {"tiktok_videos": 1}
+    with duckdb.connect(str(serving), read_only=True) as con:
+        tables = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+        ).fetchall()
+    assert tables == [("publication",), ("publication_rejections",), ("tiktok_videos",)]
+    with pytest.raises(OperatorError, match="lacks the mart\\(s\\) tiktok_creators of the dbt"):
+        publish_marts(warehouse, serving, "run-2", marts=["tiktok_videos", "tiktok_creators"])
+
+
+def test_the_serving_asset_publishes_exactly_the_dbt_marts() -> None:
+    from pipeline.defs.dbt.assets import MART_KEYS
+
+    assert sorted(key.path[1] for key in MART_KEYS) == sorted(MARTS)

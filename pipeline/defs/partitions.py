@@ -1,17 +1,15 @@
 """Daily partitions keyed by the landing ``dt``: the day the records were collected."""
 
-import os
 import warnings
 from datetime import date, timedelta
 
 import dagster as dg
 
-FIRST_DAY_VAR = "CREATOR_KPIS_FIRST_DAY"
-DEFAULT_FIRST_DAY = "2024-01-01"
+from pipeline.settings import DEFAULT_FIRST_DAY, FIRST_DAY_VAR, current_settings  # noqa: F401
 
 # end_offset=1: today's partition exists, so a dt=<today> folder can be loaded the same day
 daily_partitions = dg.DailyPartitionsDefinition(
-    start_date=os.environ.get(FIRST_DAY_VAR) or DEFAULT_FIRST_DAY,
+    start_date=current_settings().first_day.isoformat(),  # CREATOR_KPIS_FIRST_DAY
     end_offset=1,
     timezone="UTC",
 )

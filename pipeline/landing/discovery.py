@@ -34,7 +34,7 @@ class LandingFile:
     partition_day: date | None
     size_bytes: int
     # the regular file discovery saw: its real path (``path`` may be a symlink inside the
-    # landing directory), device and inode
+    # landing directory), device and inode (0: not from discovery, not checked)
     real_path: Path | None = None
     device: int = 0
     inode: int = 0
@@ -56,7 +56,7 @@ class LandingFile:
             found = os.fstat(fd)
             if not stat.S_ISREG(found.st_mode):
                 raise UnreadableFile(f"{self.relpath}: not a regular file any more; not read")
-            if (found.st_dev, found.st_ino) != (self.device, self.inode):
+            if self.inode and (found.st_dev, found.st_ino) != (self.device, self.inode):
                 raise UnreadableFile(
                     f"{self.relpath}: replaced by another file after discovery; not read"
                     " (the next run reads the new file)"

@@ -10,19 +10,23 @@ step downstream is skipped too.
 """
 
 import os
+import shutil
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import dagster as dg
-import duckdb
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
+from pipeline.crash_points import crash_point
+from pipeline.defs.dbt.project import dbt_project
 from pipeline.defs.dbt.translator import CreatorKpisTranslator
-from pipeline.defs.metadata import table_metadata
+from pipeline.defs.failures import LOCK_RETRY, WAREHOUSE_POOL, retry_only_lock_contention
+from pipeline.defs.metadata import text_table
 from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import Warehouse
 from pipeline.freshness_of_build import dbt_project_fingerprint
-from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
-from pipeline.top_creators import TOP_CREATORS, TopCreators, top_creators
+from pipeline.settings import WAREHOUSE_VAR
+from pipeline.top_creators import TOP_CREATORS, top_creators
 from pipeline.warehouse import (
     MARTS_SCHEMA,
     DbtBuild,
@@ -32,7 +36,6 @@ from pipeline.warehouse import (
     record_dbt_build,
 )
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 translator = CreatorKpisTranslator()
 
 
@@ -47,42 +50,76 @@ def mart_keys(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetKey]:
 TOP_CREATORS_PREVIEW = {(MARTS_SCHEMA, spec.mart): spec for spec in TOP_CREATORS}
 
 
+# dagster-dbt gives every invocation its own target folder (dbt_models-<run>-<step>, ~8 MB):
+# after a build, the folders of earlier builds are removed, the latest one stays for inspection
+# (make docs, the benchmark's dbt breakdown).
+TARGET_FOLDER_PREFIX = "dbt_models-"
+
+
+def remove_old_targets(target_dir: Path, keep: str | Path) -> None:
+    keep = Path(keep).resolve()
+    for folder in target_dir.glob(f"{TARGET_FOLDER_PREFIX}*"):
+        if folder.is_dir() and folder.resolve() != keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild the incremental models from all of history
     force: bool = False  # build even when nothing was loaded since the last build
 
 
-def top_creators_markdown(
-    con: duckdb.DuckDBPyConnection, spec: TopCreators, limit: int = 10
-) -> str:
-    names = spec.names
-    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-    for row in top_creators(con, spec, limit):
-        cells = [
-            f"{v:.2%}" if name == spec.kpi else f"{v:,}" if isinstance(v, int) else str(v)
-            for name, v in zip(names, row)
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+ROW_COUNT_LOG = "creator_kpis row_count "  # written by the report_relation post-hook
 
 
-def _with_table_metadata(events: list, warehouse: Warehouse) -> Iterator:
-    """Add row counts, column schemas and previews, read after dbt has released the file."""
-    with warehouse.connection(read_only=True) as con:
-        for event in events:
-            if isinstance(event, (dg.Output, dg.AssetMaterialization)):
-                key = event.asset_key if isinstance(event, dg.AssetMaterialization) else None
-                name = event.output_name if isinstance(event, dg.Output) else None
-                path = tuple(key.path if key else (name or "").split("__"))
-                if len(path) == 2:
-                    metadata = table_metadata(con, path[0], path[1])
-                    if path in TOP_CREATORS_PREVIEW and metadata:
-                        metadata["top_10_creators"] = dg.MetadataValue.md(
-                            top_creators_markdown(con, TOP_CREATORS_PREVIEW[path])
-                        )
-                    if metadata:
-                        event = event.with_metadata({**event.metadata, **metadata})
+def _stream_with_row_counts(
+    context: dg.AssetExecutionContext, invocation: DbtCliInvocation
+) -> Iterator:
+    """The dbt events as Dagster events, each yielded as soon as dbt reports it (the UI shows the
+    build as it runs). Each model's ``report_relation`` post-hook logs its column schema (which
+    dagster-dbt attaches) and, for tables, its row count, added here as ``dagster/row_count``
+    to the materialization of the node's asset (keyed by ``context.asset_key_for_output``)."""
+    row_counts: dict[str, int] = {}
+    crash_point("dbt_running")
+    for raw in invocation.stream_raw_events():
+        info = raw.raw_event["info"]
+        node = raw.raw_event["data"].get("node_info", {}).get("unique_id")
+        if info.get("name") == "JinjaLogInfo" and info.get("msg", "").startswith(ROW_COUNT_LOG):
+            if node:
+                row_counts[node] = int(info["msg"][len(ROW_COUNT_LOG) :])
+            continue
+        for event in raw.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        ):
+            if isinstance(event, dg.Output) and node in row_counts:
+                key = context.asset_key_for_output(event.output_name)
+                event = event.with_metadata(
+                    {
+                        **event.metadata,
+                        "dagster/row_count": dg.MetadataValue.int(row_counts[node]),
+                        "dagster/table_name": ".".join(key.path),
+                    }
+                )
             yield event
+
+
+def _top_creator_previews(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> Iterator[dg.AssetObservation]:
+    """The top creators of each creators mart built, read once dbt has released the warehouse."""
+    built = set(context.selected_asset_keys)
+    with warehouse.connection(read_only=True) as con:
+        for path, spec in TOP_CREATORS_PREVIEW.items():
+            if dg.AssetKey(list(path)) in built:
+                yield dg.AssetObservation(
+                    asset_key=dg.AssetKey(list(path)),
+                    metadata={
+                        "top_10_creators": text_table(spec.names, top_creators(con, spec, 10))
+                    },
+                )
 
 
 @dbt_assets(
@@ -91,7 +128,8 @@ def _with_table_metadata(events: list, warehouse: Warehouse) -> Iterator:
     dagster_dbt_translator=translator,
     partitions_def=daily_partitions,
     backfill_policy=single_run_backfill,
-    retry_policy=dg.RetryPolicy(max_retries=1, delay=30),
+    retry_policy=LOCK_RETRY,  # lock contention only: see pipeline/defs/failures.py
+    pool=WAREHOUSE_POOL,
 )
 def dbt_models(
     context: dg.AssetExecutionContext,
@@ -117,16 +155,28 @@ def dbt_models(
     if config.full_refresh:
         args.append("--full-refresh")
     context.log.info(f"dbt {' '.join(args)}")
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
-    events = list(invocation.stream())
-    yield from _with_table_metadata(events, warehouse)
-    if not invocation.is_successful():
-        raise dg.Failure(
-            description="dbt build failed; see the dbt logs of this step for the failing node",
-            metadata={"dbt_command": " ".join(invocation.process.args)},
-        )
-    with warehouse.connection() as con:
-        record_dbt_build(con, wanted, context.run.run_id)
+    with retry_only_lock_contention():
+        with warehouse.connection():
+            pass  # wait out a brief lock by another process before dbt starts
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
+        yield from _stream_with_row_counts(context, invocation)
+        target = Path(invocation.project_dir) / invocation.target_path  # absolute stays absolute
+        remove_old_targets(target.parent, keep=target)
+        if not invocation.is_successful():
+            error = str(invocation.get_error() or "")
+            locked = "could not set lock" in error.lower() or "conflicting lock" in error.lower()
+            raise dg.Failure(
+                description=(
+                    "dbt build failed: the warehouse was locked by another process"
+                    if locked
+                    else "dbt build failed; see the dbt logs of this step for the failing node"
+                ),
+                metadata={"dbt_command": " ".join(invocation.process.args)},
+                allow_retries=locked,  # a failing model or data test fails the same way again
+            )
+        with warehouse.connection() as con:
+            record_dbt_build(con, wanted, context.run.run_id)
+        yield from _top_creator_previews(context, warehouse)
 
 
 MART_KEYS = mart_keys([dbt_models])

@@ -9,6 +9,7 @@ import dagster as dg
 from pipeline import warehouse as warehouse_io
 from pipeline.defs.extract.keys import EXTRACT_PLATFORMS, extract_asset_key
 from pipeline.defs.extract.resources import ExtractApis
+from pipeline.defs.failures import WAREHOUSE_POOL
 from pipeline.defs.partitions import daily_partitions, partition_window_days, single_run_backfill
 from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.extract.run import ExtractOutcome, run_extraction
@@ -96,6 +97,7 @@ def build_extract_asset(platform: str) -> dg.AssetsDefinition:
         partitions_def=daily_partitions,
         backfill_policy=single_run_backfill,
         deps=[_key(ROSTER_CREATORS.table), _key(CAMPAIGN_POSTS.table)],
+        pool=WAREHOUSE_POOL,  # writes its accounting to the warehouse
     )
     def extract(
         context: dg.AssetExecutionContext,

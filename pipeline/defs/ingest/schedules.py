@@ -1,7 +1,6 @@
 """The daily schedule: one run over yesterday..today and everything downstream, early in the
 morning."""
 
-import os
 from datetime import UTC, timedelta
 
 import dagster as dg
@@ -9,14 +8,12 @@ import dagster as dg
 from pipeline.defs.ingest.sensors import automation_on
 from pipeline.defs.jobs import build_all
 from pipeline.defs.partitions import daily_partitions, partition_range_tags
-
-SCHEDULE_CRON_VAR = "CREATOR_KPIS_SCHEDULE_CRON"
-DEFAULT_SCHEDULE_CRON = "0 5 * * *"  # 05:00 UTC
+from pipeline.settings import current_settings
 
 
 @dg.schedule(
     job=build_all,
-    cron_schedule=os.environ.get(SCHEDULE_CRON_VAR) or DEFAULT_SCHEDULE_CRON,
+    cron_schedule=current_settings().schedule_cron,  # CREATOR_KPIS_SCHEDULE_CRON
     execution_timezone="UTC",
     default_status=(
         dg.DefaultScheduleStatus.RUNNING if automation_on() else dg.DefaultScheduleStatus.STOPPED

@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import os
 from datetime import UTC, date, datetime
 
 import dagster as dg
@@ -13,14 +12,13 @@ from pipeline.defs.partitions import daily_partitions, partition_range_tags
 from pipeline.defs.resources import LandingZone
 from pipeline.landing.discovery import LandingFile, discover
 from pipeline.landing.records import UnreadableFile
-
-AUTOMATION_VAR = "CREATOR_KPIS_AUTOMATION"
+from pipeline.settings import AUTOMATION_VAR, current_settings  # noqa: F401
 
 
 def automation_on() -> bool:
     """Sensors and schedules start stopped unless CREATOR_KPIS_AUTOMATION=on (turn them on in
     the UI otherwise): a developer's `make dev` never starts runs by itself."""
-    return os.environ.get(AUTOMATION_VAR, "").lower() in ("1", "on", "true", "yes")
+    return current_settings().automation
 
 
 def stat_fingerprint(landing_file: LandingFile) -> str:

@@ -1,7 +1,10 @@
 """An alert for every failed run: a JSON POST to a webhook (Slack-compatible), or an ERROR log.
 
-``CREATOR_KPIS_ALERT_WEBHOOK``: the URL to POST to; unset, the alert is only logged (the
-sensor's tick log in the UI and the daemon's output). ``CREATOR_KPIS_UI_URL``: the Dagster UI the
+``CREATOR_KPIS_ALERT_WEBHOOK``: the URL to POST to, ``https://`` (``http://`` only to this
+machine, for tests); unset, the alert is only logged (the sensor's tick log in the UI and the
+daemon's output). Anything else is a set-up error when the code location loads. Text from data
+(file names, usernames, errors) is escaped in the Slack ``text`` (``&``, ``<``, ``>``), so it
+can neither ping a channel nor hide a link. ``CREATOR_KPIS_UI_URL``: the Dagster UI the
 alert links to (default http://localhost:3000).
 """
 
@@ -9,8 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
+import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,12 +21,18 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from pipeline.defs.metadata import slack_escape
+from pipeline.settings import (
+    ALERT_WEBHOOK_VAR,
+    DEFAULT_UI_URL,
+    UI_URL_VAR,  # noqa: F401  (the setting's name, for callers)
+    Settings,
+    check_webhook_url,
+)
+
 if TYPE_CHECKING:
     from dagster_shared.error import SerializableErrorInfo
 
-ALERT_WEBHOOK_VAR = "CREATOR_KPIS_ALERT_WEBHOOK"
-UI_URL_VAR = "CREATOR_KPIS_UI_URL"
-DEFAULT_UI_URL = "http://localhost:3000"
 WEBHOOK_TIMEOUT_SECONDS = 10
 ERROR_SUMMARY_CHARS = 500
 ALERT_SENSOR_NAME = "run_failure_alert"
@@ -34,13 +43,17 @@ class AlertSettings:
     webhook_url: str | None
     ui_url: str = DEFAULT_UI_URL
 
+    def __post_init__(self) -> None:
+        if self.webhook_url is not None:
+            check_webhook_url(self.webhook_url)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AlertSettings:
+        return cls(webhook_url=settings.alert_webhook, ui_url=settings.ui_url)
+
     @classmethod
     def from_env(cls) -> AlertSettings:
-        ui_url = os.environ.get(UI_URL_VAR, "").strip() or DEFAULT_UI_URL
-        return cls(
-            webhook_url=os.environ.get(ALERT_WEBHOOK_VAR, "").strip() or None,
-            ui_url=ui_url.rstrip("/"),
-        )
+        return cls.from_settings(Settings.from_env())
 
 
 @dataclass(frozen=True)
@@ -135,15 +148,18 @@ def build_alert_payload(failure: RunFailure, ui_url: str = DEFAULT_UI_URL) -> di
         "failed_steps": [step.step_key for step in failure.failed_steps],
         "error": failure.error,
         "ui_url": run_url,
+        # mrkdwn: only the text from data is escaped, the link to the run stays a link
         "text": (
-            f":rotating_light: creator-kpis run {failure.run_id} of job {failure.job}"
-            f" failed {where}: {failure.error} {run_url}"
+            f":rotating_light: creator-kpis run {slack_escape(failure.run_id)} of job"
+            f" {slack_escape(failure.job)} failed {slack_escape(where)}:"
+            f" {slack_escape(failure.error)} {run_url}"
         ),
     }
 
 
 def post_json(url: str, payload: dict, timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> int:
     """POST ``payload`` as JSON; returns the HTTP status (raises on network or HTTP errors)."""
+    check_webhook_url(url)
     request = urllib.request.Request(
         url,
         data=json.dumps(payload).encode("utf-8"),

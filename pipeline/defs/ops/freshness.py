@@ -7,35 +7,25 @@ they work whether or not the marts are partitioned. They run in every run that b
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Sequence
 from datetime import timedelta
 
 import dagster as dg
 
-from pipeline.defs.ingest.sensors import automation_on
-from pipeline.settings import OperatorError
+from pipeline.settings import (  # noqa: F401  (names of the setting, for callers)
+    DEFAULT_FRESHNESS_HOURS,
+    FRESHNESS_HOURS_VAR,
+    Settings,
+    current_settings,
+)
 
-FRESHNESS_HOURS_VAR = "CREATOR_KPIS_FRESHNESS_HOURS"
-DEFAULT_FRESHNESS_HOURS = 26.0  # a daily pipeline plus two hours of slack
 FRESHNESS_SENSOR_NAME = "marts_freshness_sensor"
 
 
 def freshness_window_from_env() -> timedelta:
-    """``CREATOR_KPIS_FRESHNESS_HOURS`` (default 26) as a timedelta."""
-    value = os.environ.get(FRESHNESS_HOURS_VAR, "").strip()
-    if not value:
-        return timedelta(hours=DEFAULT_FRESHNESS_HOURS)
-    try:
-        hours = float(value)
-    except ValueError:
-        hours = -1.0
-    if not hours > 0:
-        raise OperatorError(
-            f"{FRESHNESS_HOURS_VAR}={value!r} is not a positive number of hours: fix or unset it"
-        )
-    return timedelta(hours=hours)
+    """``CREATOR_KPIS_FRESHNESS_HOURS`` (default 26) as a timedelta (see pipeline/settings.py)."""
+    return Settings.from_env().freshness_window
 
 
 def build_mart_freshness_checks(
@@ -64,7 +54,7 @@ def build_freshness_sensor(checks: Sequence[dg.AssetChecksDefinition]) -> dg.Sen
             # it launches (check-only) runs: on with the other automation, else turned on in the UI
             default_status=(
                 dg.DefaultSensorStatus.RUNNING
-                if automation_on()
+                if current_settings().automation
                 else dg.DefaultSensorStatus.STOPPED
             ),
         )

@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.defs.dbt.assets import MART_KEYS
+from pipeline.defs.failures import LOCK_RETRY, WAREHOUSE_POOL, retry_only_lock_contention
 from pipeline.defs.resources import Warehouse
 from pipeline.defs.serving.resources import Serving
 from pipeline.serving import PUBLICATION_TABLE, publish_marts, rows_column
@@ -19,9 +20,11 @@ from pipeline.warehouse import MARTS_SCHEMA
     group_name="serving",
     kinds={"duckdb"},
     owners=["team:analytics"],
+    pool=WAREHOUSE_POOL,  # reads the warehouse: waits while a step writes it
+    retry_policy=LOCK_RETRY,
     description=(
         "The marts published for BI tools and notebooks: after every successful build, every"
-        f" table of the warehouse's `{MARTS_SCHEMA}` schema (with its table and column comments)"
+        f" mart the dbt project defines (schema `{MARTS_SCHEMA}`, with table and column comments)"
         f" and `{MARTS_SCHEMA}.{PUBLICATION_TABLE}` (run id, publication time, latest data day,"
         " rows per mart) are written to a new DuckDB file, which is then renamed over the serving"
         " file (CREATOR_KPIS_SERVING). Readers never block a run and always see one complete"
@@ -31,7 +34,7 @@ from pipeline.warehouse import MARTS_SCHEMA
 def serving_marts(
     context: dg.AssetExecutionContext, warehouse: Warehouse, serving: Serving
 ) -> dg.MaterializeResult:
-    try:
+    with retry_only_lock_contention():
         publication = publish_marts(
             Path(warehouse.path),
             serving.file,
@@ -39,9 +42,8 @@ def serving_marts(
             lock_wait_seconds=warehouse.lock_wait_seconds,
             storage_version=serving.storage_version,
             run_started_at=_run_started_at(context),
+            marts=[key.path[1] for key in MART_KEYS],  # exactly the dbt project's marts
         )
-    except OperatorError as error:
-        raise dg.Failure(description=str(error)) from None
     context.log.info(f"published {len(publication.mart_rows)} marts to {publication.path}")
     return dg.MaterializeResult(
         metadata={
