@@ -5,9 +5,8 @@ definitions or touches the warehouse: a misnamed serving file, an unwritable fol
 that does not parse is refused in a second (exit code 2), not after the whole build. Each line
 names the variable to fix and what is wrong with it.
 
-Some variables are read by modules that parse them as they are imported (the partitions, the
-schedule), so their names are repeated here rather than imported; tests/test_preflight.py checks
-that the names agree.
+The variables are those of :class:`pipeline.settings.Settings`; where ``Settings.from_env`` stops
+at the first value it cannot parse, these checks report every mistake at once.
 """
 
 from __future__ import annotations
@@ -20,20 +19,21 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from pipeline.settings import (
+    ALERT_WEBHOOK_VAR,
+    AUTOMATION_VAR,
     DUCKDB_MEMORY_VAR,
+    FIRST_DAY_VAR,
+    FRESHNESS_HOURS_VAR,
     REPORT_VAR,
+    SCHEDULE_CRON_VAR,
     SERVING_VAR,
+    UI_URL_VAR,
     WAREHOUSE_VAR,
     OperatorError,
     Settings,
+    check_webhook_url,
 )
 
-FIRST_DAY_VAR = "CREATOR_KPIS_FIRST_DAY"  # pipeline/defs/partitions.py
-SCHEDULE_CRON_VAR = "CREATOR_KPIS_SCHEDULE_CRON"  # pipeline/defs/ingest/schedules.py
-ALERT_WEBHOOK_VAR = "CREATOR_KPIS_ALERT_WEBHOOK"  # pipeline/defs/ops/alerts.py
-UI_URL_VAR = "CREATOR_KPIS_UI_URL"  # pipeline/defs/ops/alerts.py
-FRESHNESS_HOURS_VAR = "CREATOR_KPIS_FRESHNESS_HOURS"  # pipeline/defs/ops/freshness.py
-AUTOMATION_VAR = "CREATOR_KPIS_AUTOMATION"  # pipeline/defs/ingest (sensor and schedule)
 MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)$", re.IGNORECASE)
 
 
@@ -129,6 +129,17 @@ def _url(variable: str) -> str | None:
     return None
 
 
+def _webhook() -> str | None:
+    value = _env(ALERT_WEBHOOK_VAR)
+    if not value:
+        return None
+    try:
+        check_webhook_url(value)
+    except OperatorError as error:
+        return str(error)
+    return None
+
+
 def _freshness_hours() -> str | None:
     value = _env(FRESHNESS_HOURS_VAR)
     if not value:
@@ -163,7 +174,7 @@ VARIABLE_CHECKS: tuple[Callable[[], str | None], ...] = (
     _first_day,
     _cron,
     _memory_limit,
-    lambda: _url(ALERT_WEBHOOK_VAR),
+    _webhook,
     lambda: _url(UI_URL_VAR),
     _freshness_hours,
     _automation,
@@ -173,8 +184,12 @@ VARIABLE_CHECKS: tuple[Callable[[], str | None], ...] = (
 def configuration_problems() -> list[str]:
     """Every configuration mistake, one line each (empty: good to go). Reads the environment
     and looks at folders; changes nothing."""
+    # Settings.from_env stops at the first value it cannot parse: the variables checked one by
+    # one here are left out of it, so that every mistake is reported at once.
+    checked_here = (ALERT_WEBHOOK_VAR, FIRST_DAY_VAR, FRESHNESS_HOURS_VAR, SCHEDULE_CRON_VAR)
+    environ = {k: v for k, v in os.environ.items() if k not in checked_here}
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(environ)
     except OperatorError as error:  # a setting Settings itself could not parse
         return [str(error)]
     problems = [problem for check in VARIABLE_CHECKS if (problem := check())]
