@@ -45,7 +45,7 @@ manifest:
 	$(PY) -m pipeline parse
 
 run: sync manifest
-	$(PY) -m pipeline demo --if-empty
+	$(PY) -m pipeline demo --if-empty --creators 60
 	$(PY) -m pipeline run
 
 # Debian's Chromium for the UI test (tests/test_ui.py drives it with Playwright; no browser download)
