@@ -134,7 +134,7 @@ final as (
         {{ safe_divide('campaign_platforms.fee_with_views * 1000', 'campaign_platforms.views') }} as cpm,
         {{ safe_divide('campaign_platforms.fee_with_views', 'campaign_platforms.views') }} as cpv,
         {{ safe_divide('campaign_platforms.fee_found', 'campaign_platforms.engagements') }} as cpe,
-        campaign_platforms.emv,
+        cast(campaign_platforms.emv as double) as emv,
         case
             when upper(campaigns.currency) = upper(emv_currencies.emv_currency)
                 then {{ safe_divide('campaign_platforms.emv', 'campaign_platforms.fee_found') }}

@@ -75,7 +75,7 @@ creator_kpis as (
         creators_with_tier.fetched_at as profile_fetched_at,
         {{ safe_divide('recent_window_stats.median_engagements_visible_likes', 'creators_with_tier.followers') }}
             as median_engagement_rate,
-        window_signals.emv_recent,
+        cast(window_signals.emv_recent as double) as emv_recent,
         window_signals.niche,
         window_signals.niche_share,
         coalesce(follower_spikes.follower_spikes_30d, 0) as follower_spikes_30d,

@@ -11,7 +11,8 @@ post_kpis as (
         posts.*,
         -- likes is NULL when hidden, so the rate is NULL too
         {{ safe_divide('likes + comments', 'followers') }} as engagement_rate,
-        posts_emv.emv
+        -- exact decimal sums upstream; double in the mart, as every other rate and amount
+        cast(posts_emv.emv as double) as emv
     from posts
     left join posts_emv
         on posts.post_id = posts_emv.post_id

@@ -82,7 +82,7 @@ creator_kpis as (
         follower_growth.follower_growth_30d,
         creators_with_tier.fetched_at as profile_fetched_at,
         recent_window_stats.median_interaction_rate,
-        window_signals.emv_recent,
+        cast(window_signals.emv_recent as double) as emv_recent,
         window_signals.niche,
         window_signals.niche_share,
         coalesce(window_signals.trend_videos, 0) as trend_videos,

@@ -17,7 +17,7 @@ video_kpis as (
         {{ safe_divide('shares', 'views') }} as share_rate,
         {{ safe_divide('views', 'followers') }} as views_per_follower,
         {{ is_viral('views', 'followers') }} as is_viral,
-        videos_emv.emv,
+        cast(videos_emv.emv as double) as emv,
         coalesce(videos_trends.joins_trend, false) as joins_trend,
         videos_trends.trend_lag_days
     from videos
