@@ -89,12 +89,13 @@ def landing_copy(tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture(scope="module")
-def e2e_run(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
-    """One pipeline run over a copy of tests/e2e_landing, shared by a test module."""
-    root = tmp_path_factory.mktemp("e2e")
+def pipeline_run_over(
+    source_landing: Path, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Iterator[PipelineRun]:
+    """One pipeline run over a copy of ``source_landing`` (for a module-scoped fixture)."""
+    root = tmp_path_factory.mktemp(name)
     landing = root / "landing"
-    shutil.copytree(E2E_LANDING, landing)
+    shutil.copytree(source_landing, landing)
     settings = Settings(landing_dir=landing, warehouse=root / "warehouse.duckdb")
     saved = {k: os.environ.get(k) for k in (LANDING_DIR_VAR, WAREHOUSE_VAR)}
     os.environ[LANDING_DIR_VAR] = str(landing)
@@ -108,3 +109,9 @@ def e2e_run(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def e2e_run(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
+    """One pipeline run over a copy of tests/e2e_landing, shared by a test module."""
+    yield from pipeline_run_over(E2E_LANDING, tmp_path_factory, "e2e")

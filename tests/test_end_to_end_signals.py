@@ -23,18 +23,14 @@ The landing zone is hand-written (see the comments for how every expected value 
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.settings import LANDING_DIR_VAR, WAREHOUSE_VAR, Settings
-from tests.conftest import TESTS_DIR, PipelineRun, run_pipeline
+from tests.conftest import TESTS_DIR, PipelineRun, pipeline_run_over
 
 SIGNALS_LANDING = TESTS_DIR / "e2e_signals_landing"
 ANALYST_GUIDE = TESTS_DIR.parent / "docs" / "analyst-guide.md"
@@ -47,22 +43,7 @@ APPROX = pytest.approx
 def signals_run(
     dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PipelineRun]:
-    root = tmp_path_factory.mktemp("e2e_signals")
-    landing = root / "landing"
-    shutil.copytree(SIGNALS_LANDING, landing)
-    settings = Settings(landing_dir=landing, warehouse=root / "warehouse.duckdb")
-    saved = {k: os.environ.get(k) for k in (LANDING_DIR_VAR, WAREHOUSE_VAR)}
-    os.environ[LANDING_DIR_VAR] = str(landing)
-    os.environ[WAREHOUSE_VAR] = str(settings.warehouse)
-    try:
-        with dg.instance_for_test() as instance:
-            yield run_pipeline(settings, instance)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    yield from pipeline_run_over(SIGNALS_LANDING, tmp_path_factory, "e2e_signals")
 
 
 def by_key(run: PipelineRun, sql: str, key: str) -> dict:
