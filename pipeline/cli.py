@@ -41,9 +41,28 @@ concurrency:
     max_concurrent_runs: 1
   pools:
     default_limit: 1
+# The daemon's FreshnessDaemon evaluates the marts' freshness policies (PASS, FAIL after
+# CREATOR_KPIS_FRESHNESS_HOURS without a materialization) every 30 s and records each change.
+freshness:
+  enabled: true
 """
 # dagster.yaml files written by earlier versions, replaced by DAGSTER_YAML
 OLD_DAGSTER_YAMLS = (
+    f"""\
+# Dagster instance of creator-kpis (git-ignored). Runs, events and schedules are stored here.
+{DAGSTER_YAML_MARKER}
+telemetry:
+  enabled: false
+# DuckDB allows one writing process. The steps that write the warehouse share the pool
+# "warehouse" with one slot, so the steps of the CLI's runs, the sensor's runs and runs
+# launched from the UI never write at once; and queued runs start one at a time (the daemon of
+# `make dev` / `dagster-daemon` starts them).
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+  pools:
+    default_limit: 1
+""",
     f"""\
 # Dagster instance of creator-kpis (git-ignored). Runs, events and schedules are stored here.
 {DAGSTER_YAML_MARKER}
@@ -369,11 +388,10 @@ def command_status(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from pipeline.defs.dbt.assets import MART_KEYS
-    from pipeline.defs.ops.freshness import freshness_window_from_env
     from pipeline.status import status_lines
 
     settings = Settings.from_env()
-    stale_hours = freshness_window_from_env().total_seconds() / 3600
+    stale_hours = settings.freshness_window.total_seconds() / 3600
     ensure_dagster_home()
     with dg.DagsterInstance.get() as instance:
         print("\n".join(status_lines(settings, instance, list(MART_KEYS), stale_hours)))

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from pipeline.defs.dbt.assets import MART_KEYS, dbt_models
+from pipeline.defs.dbt.assets import build_dbt_models
 from pipeline.defs.dbt.project import dbt_project
 from pipeline.defs.extract.assets import extract_assets, extract_checks
 from pipeline.defs.extract.resources import extract_apis
@@ -17,10 +17,6 @@ from pipeline.defs.ingest.schedules import daily_build
 from pipeline.defs.ingest.sensors import landing_sensor
 from pipeline.defs.jobs import BUILD_ALL_JOB, build_all
 from pipeline.defs.ops.alerts import AlertSettings, build_run_failure_alert_sensor
-from pipeline.defs.ops.freshness import (
-    build_freshness_sensor,
-    build_mart_freshness_checks,
-)
 from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.defs.serving.assets import serving_assets
 from pipeline.defs.serving.resources import Serving
@@ -46,15 +42,15 @@ def env_var_or(variable: str, path: Path | None) -> str | dg.EnvVar:
 
 
 def build_definitions(settings: Settings, extract: ExtractSettings | None = None) -> dg.Definitions:
-    # stale when not updated for CREATOR_KPIS_FRESHNESS_HOURS (26); checked in every build_all
-    marts_freshness = build_mart_freshness_checks(MART_KEYS, settings.freshness_window)
+    # every mart FAILs its freshness policy when not materialized for CREATOR_KPIS_FRESHNESS_HOURS
+    # (26); the daemon evaluates it (dagster.yaml: freshness: enabled)
+    dbt_models = build_dbt_models(settings.freshness_window)
     return dg.Definitions(
         assets=[*extract_assets, *ingest_assets, dbt_models, *serving_assets],
-        asset_checks=[*extract_checks, *ingest_checks, *marts_freshness],
+        asset_checks=[*extract_checks, *ingest_checks],
         sensors=[
             landing_sensor,
             build_run_failure_alert_sensor(AlertSettings.from_settings(settings)),
-            build_freshness_sensor(marts_freshness),
         ],
         jobs=[build_all],
         schedules=[daily_build],

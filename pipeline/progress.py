@@ -28,13 +28,15 @@ PLAIN_UPDATE_SECONDS = 10.0  # plain mode: a progress line per running step at m
 DBT_STEP = "dbt_models"
 STEP_LABELS = {DBT_STEP: "dbt build", "serving__marts": "publish", "serving__report": "report"}
 SHOWN_PREFIXES = ("extract__", "ingest__", "serving__", DBT_STEP)
+# the asset checks' steps (ingest/<entity>:files_reconcile, extract/<platform>:creators_fetched)
+CHECK_STEP_SUFFIXES = ("_files_reconcile", "_creators_fetched")
 
 
 def step_label(step_key: str) -> str | None:
     """What a step is called on screen; None for steps not shown (asset checks)."""
     if step_key in STEP_LABELS:
         return STEP_LABELS[step_key]
-    if not step_key.startswith(SHOWN_PREFIXES) or step_key.endswith("_files_reconcile"):
+    if not step_key.startswith(SHOWN_PREFIXES) or step_key.endswith(CHECK_STEP_SUFFIXES):
         return None
     kind, _, name = step_key.partition("__")
     return f"{kind} {name}"

@@ -313,7 +313,8 @@ def test_progress_lines_and_labels() -> None:
     assert step_label("dbt_models") == "dbt build"
     assert step_label("serving__marts") == "publish"
     assert step_label("serving__report") == "report"
-    assert step_label("marts__tiktok_creators_freshness_check") is None
+    assert step_label("extract__tiktok") == "extract tiktok"
+    assert step_label("extract__tiktok_creators_fetched") is None
 
 
 def test_plain_progress_writes_no_control_characters() -> None:

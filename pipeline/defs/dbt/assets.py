@@ -7,11 +7,16 @@ dbt_project/macros/latest_observations.sql), so no --vars change between runs an
 parsing keeps working. When nothing was loaded since the last successful build (and the dbt
 project is unchanged), the build is skipped: no dbt process, no materialization, and the publish
 step downstream is skipped too.
+
+Every mart carries a freshness policy (see pipeline/defs/dbt/translator.py) with the window of
+``Settings.freshness_window``: ``build_dbt_models(window)`` builds the assets for a window.
 """
 
 import os
 import shutil
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 import dagster as dg
@@ -25,7 +30,7 @@ from pipeline.defs.metadata import text_table
 from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import Warehouse
 from pipeline.freshness_of_build import dbt_project_fingerprint
-from pipeline.settings import WAREHOUSE_VAR
+from pipeline.settings import WAREHOUSE_VAR, current_settings
 from pipeline.top_creators import TOP_CREATORS, top_creators
 from pipeline.warehouse import (
     MARTS_SCHEMA,
@@ -35,8 +40,6 @@ from pipeline.warehouse import (
     latest_load_id,
     record_dbt_build,
 )
-
-translator = CreatorKpisTranslator()
 
 
 # every dbt model in schema marts, as the translator keys them: ["marts", "<model name>"]
@@ -122,16 +125,7 @@ def _top_creator_previews(
                 )
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=translator,
-    partitions_def=daily_partitions,
-    backfill_policy=single_run_backfill,
-    retry_policy=LOCK_RETRY,  # lock contention only: see pipeline/defs/failures.py
-    pool=WAREHOUSE_POOL,
-)
-def dbt_models(
+def _dbt_build(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     warehouse: Warehouse,
@@ -179,4 +173,22 @@ def dbt_models(
         yield from _top_creator_previews(context, warehouse)
 
 
+@cache
+def build_dbt_models(freshness_window: timedelta) -> dg.AssetsDefinition:
+    """The dbt project as the assets of the step ``dbt_models``, each mart with a freshness policy
+    of ``freshness_window``; one definition per window."""
+    return dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        name="dbt_models",
+        dagster_dbt_translator=CreatorKpisTranslator(freshness_window),
+        partitions_def=daily_partitions,
+        backfill_policy=single_run_backfill,
+        retry_policy=LOCK_RETRY,  # lock contention only: see pipeline/defs/failures.py
+        pool=WAREHOUSE_POOL,
+    )(_dbt_build)
+
+
+# with this process's CREATOR_KPIS_FRESHNESS_HOURS: the one build_definitions uses by default
+dbt_models = build_dbt_models(current_settings().freshness_window)
 MART_KEYS = mart_keys([dbt_models])

@@ -1,1 +1,1 @@
-"""Operations: alerts on failed runs and freshness checks on the marts."""
+"""Operations: alerts on failed runs (the marts' freshness policies are set by the dbt translator)."""
