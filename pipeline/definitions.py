@@ -20,7 +20,6 @@ from pipeline.defs.ops.alerts import AlertSettings, build_run_failure_alert_sens
 from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.defs.serving.assets import serving_assets
 from pipeline.defs.serving.resources import Serving
-from pipeline.extract.settings import ExtractSettings
 from pipeline.settings import (
     DBT_EXECUTABLE,
     LANDING_DIR_VAR,
@@ -41,7 +40,7 @@ def env_var_or(variable: str, path: Path | None) -> str | dg.EnvVar:
     return str(path)
 
 
-def build_definitions(settings: Settings, extract: ExtractSettings | None = None) -> dg.Definitions:
+def build_definitions(settings: Settings) -> dg.Definitions:
     # every mart FAILs its freshness policy when not materialized for CREATOR_KPIS_FRESHNESS_HOURS
     # (26); the daemon evaluates it (dagster.yaml: freshness: enabled)
     dbt_models = build_dbt_models(settings.freshness_window)
@@ -67,7 +66,7 @@ def build_definitions(settings: Settings, extract: ExtractSettings | None = None
                 report_path=str(settings.report),
             ),
             # API credentials (secrets as dg.EnvVar): CREATOR_KPIS_*, TIKTOK_*, INSTAGRAM_*
-            "apis": extract_apis(extract or ExtractSettings.from_env()),
+            "apis": extract_apis(settings.apis),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
         },
         # DuckDB allows one writing process: run steps one after another in the run's process

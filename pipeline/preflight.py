@@ -24,9 +24,14 @@ from pipeline.settings import (
     DUCKDB_MEMORY_VAR,
     FIRST_DAY_VAR,
     FRESHNESS_HOURS_VAR,
+    GRAPH_API_URL_VAR,
+    LOOKBACK_DAYS_VAR,
     REPORT_VAR,
     SCHEDULE_CRON_VAR,
     SERVING_VAR,
+    TIKTOK_API_URL_VAR,
+    TIKTOK_DAILY_REQUESTS_VAR,
+    TIKTOK_RESEARCH_VAR,
     UI_URL_VAR,
     WAREHOUSE_VAR,
     OperatorError,
@@ -153,11 +158,23 @@ def _freshness_hours() -> str | None:
     return None
 
 
-def _automation() -> str | None:
-    value = _env(AUTOMATION_VAR).lower()
+def _on_off(variable: str) -> str | None:
+    value = _env(variable).lower()
     if value and value not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
-        return f"{AUTOMATION_VAR}={value!r} is neither on nor off"
+        return f"{variable}={value!r} is neither on nor off"
     return None
+
+
+def _count(variable: str) -> str | None:
+    value = _env(variable)
+    if not value:
+        return None
+    try:
+        if int(value) >= 1:
+            return None
+    except ValueError:
+        pass
+    return f"{variable}={value!r} is not a whole number of at least 1"
 
 
 def _storage_version(settings: Settings) -> str | None:
@@ -177,7 +194,12 @@ VARIABLE_CHECKS: tuple[Callable[[], str | None], ...] = (
     _webhook,
     lambda: _url(UI_URL_VAR),
     _freshness_hours,
-    _automation,
+    lambda: _on_off(AUTOMATION_VAR),
+    lambda: _on_off(TIKTOK_RESEARCH_VAR),
+    lambda: _url(TIKTOK_API_URL_VAR),
+    lambda: _count(TIKTOK_DAILY_REQUESTS_VAR),
+    lambda: _url(GRAPH_API_URL_VAR),
+    lambda: _count(LOOKBACK_DAYS_VAR),
 )
 
 
@@ -186,7 +208,14 @@ def configuration_problems() -> list[str]:
     and looks at folders; changes nothing."""
     # Settings.from_env stops at the first value it cannot parse: the variables checked one by
     # one here are left out of it, so that every mistake is reported at once.
-    checked_here = (ALERT_WEBHOOK_VAR, FIRST_DAY_VAR, FRESHNESS_HOURS_VAR, SCHEDULE_CRON_VAR)
+    checked_here = (
+        ALERT_WEBHOOK_VAR,
+        FIRST_DAY_VAR,
+        FRESHNESS_HOURS_VAR,
+        SCHEDULE_CRON_VAR,
+        TIKTOK_DAILY_REQUESTS_VAR,
+        LOOKBACK_DAYS_VAR,
+    )
     environ = {k: v for k, v in os.environ.items() if k not in checked_here}
     try:
         settings = Settings.from_env(environ)

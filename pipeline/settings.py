@@ -6,7 +6,8 @@ naming the variable, raised before anything runs (the CLI checks them first thin
 need a value at import time (the partitions' first day, the schedule's cron, whether automation
 starts on) take it from ``current_settings()``, the one reading of this process. Adding a
 variable: its name and default below, a field, one line in ``from_env``, and ``SETTINGS_VARS``.
-(The API extractors' variables are read by pipeline/extract/settings.py, ExtractSettings.)
+The API extractors' credentials and settings are read here too, into ``Settings.apis``
+(an ``ApiSettings``); the secrets among them never appear in a repr.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import sys
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -64,6 +65,40 @@ DEFAULT_FIRST_DAY = "2024-01-01"
 SCHEDULE_CRON_VAR = "CREATOR_KPIS_SCHEDULE_CRON"
 DEFAULT_SCHEDULE_CRON = "0 5 * * *"  # 05:00 UTC
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+# the APIs the extractors pull from (README, Pulling from the APIs)
+TIKTOK_CLIENT_KEY_VAR = "TIKTOK_CLIENT_KEY"
+TIKTOK_CLIENT_SECRET_VAR = "TIKTOK_CLIENT_SECRET"
+TIKTOK_RESEARCH_VAR = "CREATOR_KPIS_TIKTOK_RESEARCH"
+TIKTOK_API_URL_VAR = "CREATOR_KPIS_TIKTOK_API_URL"
+TIKTOK_DAILY_REQUESTS_VAR = "CREATOR_KPIS_TIKTOK_DAILY_REQUESTS"
+TIKTOK_REDIRECT_URI_VAR = "CREATOR_KPIS_TIKTOK_REDIRECT_URI"
+TIKTOK_TOKENS_VAR = "CREATOR_KPIS_TIKTOK_TOKENS"
+INSTAGRAM_ACCESS_TOKEN_VAR = "INSTAGRAM_ACCESS_TOKEN"
+INSTAGRAM_USER_ID_VAR = "INSTAGRAM_USER_ID"
+GRAPH_API_URL_VAR = "CREATOR_KPIS_GRAPH_API_URL"
+GRAPH_API_VERSION_VAR = "CREATOR_KPIS_GRAPH_API_VERSION"
+LOOKBACK_DAYS_VAR = "CREATOR_KPIS_LOOKBACK_DAYS"
+DEFAULT_TIKTOK_API_URL = "https://open.tiktokapis.com"
+DEFAULT_GRAPH_API_URL = "https://graph.facebook.com"
+DEFAULT_GRAPH_API_VERSION = "v25.0"
+DEFAULT_TIKTOK_DAILY_REQUESTS = 1000
+DEFAULT_LOOKBACK_DAYS = 30
+SECRET_VARS = (TIKTOK_CLIENT_SECRET_VAR, INSTAGRAM_ACCESS_TOKEN_VAR)
+API_VARS = (
+    TIKTOK_CLIENT_KEY_VAR,
+    TIKTOK_CLIENT_SECRET_VAR,
+    TIKTOK_RESEARCH_VAR,
+    TIKTOK_API_URL_VAR,
+    TIKTOK_DAILY_REQUESTS_VAR,
+    TIKTOK_REDIRECT_URI_VAR,
+    TIKTOK_TOKENS_VAR,
+    INSTAGRAM_ACCESS_TOKEN_VAR,
+    INSTAGRAM_USER_ID_VAR,
+    GRAPH_API_URL_VAR,
+    GRAPH_API_VERSION_VAR,
+    LOOKBACK_DAYS_VAR,
+)
+ON_VALUES = ("1", "on", "true", "yes")
 
 SETTINGS_VARS = (
     "CREATOR_KPIS_LANDING_DIR",
@@ -80,6 +115,7 @@ SETTINGS_VARS = (
     SCHEDULE_CRON_VAR,
     SERVING_STORAGE_VERSION_VAR,
     REPORT_VAR,
+    *API_VARS,
 )
 
 
@@ -106,6 +142,22 @@ def _positive_int(env: Mapping[str, str], variable: str, default: int) -> int:
     if not value.isdigit() or int(value) <= 0:
         raise OperatorError(f"{variable}={value!r} is not a positive whole number: fix or unset it")
     return int(value)
+
+
+def _count(env: Mapping[str, str], variable: str, default: int) -> int:
+    """A whole number, at least 1 (the API settings' counts)."""
+    value = env.get(variable, "").strip()
+    if not value:
+        return default
+    try:
+        count = int(value)
+    except ValueError:
+        raise OperatorError(
+            f"{variable}={value!r} is not a whole number: fix or unset it"
+        ) from None
+    if count < 1:
+        raise OperatorError(f"{variable}={value!r} must be at least 1: fix or unset it")
+    return count
 
 
 def _hours(env: Mapping[str, str], variable: str, default: float) -> timedelta:
@@ -153,6 +205,80 @@ def default_serving(warehouse: Path) -> Path:
 
 
 @dataclass(frozen=True)
+class ApiSettings:
+    """The API extractors' part of the settings; the secrets never appear in its repr."""
+
+    tiktok_client_key: str | None = None
+    tiktok_client_secret: str | None = None
+    tiktok_research: bool = False
+    tiktok_api_url: str = DEFAULT_TIKTOK_API_URL
+    tiktok_daily_requests: int = DEFAULT_TIKTOK_DAILY_REQUESTS
+    tiktok_redirect_uri: str | None = None
+    tiktok_tokens: Path | None = None  # None: .secrets/tiktok_tokens.json beside the warehouse
+    instagram_access_token: str | None = None
+    instagram_user_id: str | None = None
+    graph_api_url: str = DEFAULT_GRAPH_API_URL
+    graph_api_version: str = DEFAULT_GRAPH_API_VERSION
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
+
+    def __repr__(self) -> str:  # never print a secret
+        hidden = {"tiktok_client_secret", "instagram_access_token"}
+        shown = ", ".join(
+            f"{name}={'***' if name in hidden and value else value!r}"
+            for name, value in self.__dict__.items()
+        )
+        return f"ApiSettings({shown})"
+
+    @property
+    def tiktok_configured(self) -> bool:
+        return bool(self.tiktok_client_key and self.tiktok_client_secret)
+
+    @property
+    def instagram_configured(self) -> bool:
+        return bool(self.instagram_access_token and self.instagram_user_id)
+
+    def token_store_path(self, warehouse: Path) -> Path:
+        return self.tiktok_tokens or warehouse.parent / ".secrets" / "tiktok_tokens.json"
+
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.tiktok_client_secret, self.instagram_access_token) if s)
+
+    def missing(self, platform: str) -> str | None:
+        """One line naming what is missing to extract ``platform``, or None when configured."""
+        if platform == "tiktok" and not self.tiktok_configured:
+            return (
+                f"no TikTok credentials: set {TIKTOK_CLIENT_KEY_VAR} and {TIKTOK_CLIENT_SECRET_VAR}"
+            )
+        if platform == "instagram" and not self.instagram_configured:
+            return (
+                f"no Instagram credentials: set {INSTAGRAM_ACCESS_TOKEN_VAR}"
+                f" and {INSTAGRAM_USER_ID_VAR}"
+            )
+        return None
+
+
+def _api_settings(env: Mapping[str, str]) -> ApiSettings:
+    def text(variable: str) -> str | None:
+        return env.get(variable, "").strip() or None
+
+    tokens = text(TIKTOK_TOKENS_VAR)
+    return ApiSettings(
+        tiktok_client_key=text(TIKTOK_CLIENT_KEY_VAR),
+        tiktok_client_secret=text(TIKTOK_CLIENT_SECRET_VAR),
+        tiktok_research=(text(TIKTOK_RESEARCH_VAR) or "").lower() in ON_VALUES,
+        tiktok_api_url=(text(TIKTOK_API_URL_VAR) or DEFAULT_TIKTOK_API_URL).rstrip("/"),
+        tiktok_daily_requests=_count(env, TIKTOK_DAILY_REQUESTS_VAR, DEFAULT_TIKTOK_DAILY_REQUESTS),
+        tiktok_redirect_uri=text(TIKTOK_REDIRECT_URI_VAR),
+        tiktok_tokens=Path(tokens).expanduser().resolve() if tokens else None,
+        instagram_access_token=text(INSTAGRAM_ACCESS_TOKEN_VAR),
+        instagram_user_id=text(INSTAGRAM_USER_ID_VAR),
+        graph_api_url=(text(GRAPH_API_URL_VAR) or DEFAULT_GRAPH_API_URL).rstrip("/"),
+        graph_api_version=text(GRAPH_API_VERSION_VAR) or DEFAULT_GRAPH_API_VERSION,
+        lookback_days=_count(env, LOOKBACK_DAYS_VAR, DEFAULT_LOOKBACK_DAYS),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     landing_dir: Path
     warehouse: Path
@@ -168,6 +294,7 @@ class Settings:
     automation: bool = False
     first_day: date = date.fromisoformat(DEFAULT_FIRST_DAY)
     schedule_cron: str = DEFAULT_SCHEDULE_CRON
+    apis: ApiSettings = field(default_factory=ApiSettings)  # TIKTOK_*, INSTAGRAM_*, ...
 
     def __post_init__(self) -> None:
         if self.serving is None:
@@ -195,9 +322,10 @@ class Settings:
             freshness_window=_hours(env, FRESHNESS_HOURS_VAR, DEFAULT_FRESHNESS_HOURS),
             alert_webhook=webhook,
             ui_url=(env.get(UI_URL_VAR, "").strip() or DEFAULT_UI_URL).rstrip("/"),
-            automation=env.get(AUTOMATION_VAR, "").lower() in ("1", "on", "true", "yes"),
+            automation=env.get(AUTOMATION_VAR, "").lower() in ON_VALUES,
             first_day=_day(env, FIRST_DAY_VAR, DEFAULT_FIRST_DAY),
             schedule_cron=env.get(SCHEDULE_CRON_VAR, "").strip() or DEFAULT_SCHEDULE_CRON,
+            apis=_api_settings(env),
         )
 
     def check_landing_dir(self) -> None:

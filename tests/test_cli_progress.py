@@ -142,6 +142,8 @@ def test_every_configuration_mistake_is_one_line_and_nothing_runs(tmp_path: Path
         CREATOR_KPIS_DUCKDB_MEMORY_LIMIT="lots",
         CREATOR_KPIS_ALERT_WEBHOOK="ftp://alerts.example/hook",
         CREATOR_KPIS_FRESHNESS_HOURS="-3",
+        CREATOR_KPIS_TIKTOK_API_URL="open.tiktokapis.com",
+        CREATOR_KPIS_LOOKBACK_DAYS="a month",
         CREATOR_KPIS_SERVING=str(tmp_path / "serve" / "marts.duckdb"),
         CREATOR_KPIS_SERVING_STORAGE_VERSION="v0.9.0",
     )
@@ -154,6 +156,8 @@ def test_every_configuration_mistake_is_one_line_and_nothing_runs(tmp_path: Path
         "CREATOR_KPIS_DUCKDB_MEMORY_LIMIT",
         "CREATOR_KPIS_ALERT_WEBHOOK",
         "CREATOR_KPIS_FRESHNESS_HOURS",
+        "CREATOR_KPIS_TIKTOK_API_URL",
+        "CREATOR_KPIS_LOOKBACK_DAYS",
         "CREATOR_KPIS_SERVING",
         "CREATOR_KPIS_SERVING_STORAGE_VERSION",
     ]
@@ -196,6 +200,11 @@ def test_preflight_checks_variables_of_the_one_settings_object() -> None:
         preflight.FRESHNESS_HOURS_VAR,
         preflight.AUTOMATION_VAR,
         preflight.DUCKDB_MEMORY_VAR,
+        preflight.TIKTOK_RESEARCH_VAR,
+        preflight.TIKTOK_API_URL_VAR,
+        preflight.TIKTOK_DAILY_REQUESTS_VAR,
+        preflight.GRAPH_API_URL_VAR,
+        preflight.LOOKBACK_DAYS_VAR,
     }
     assert checked <= set(SETTINGS_VARS)
 
@@ -209,6 +218,10 @@ def test_preflight_checks_variables_of_the_one_settings_object() -> None:
         ("CREATOR_KPIS_ALERT_WEBHOOK", "https://hooks.example.com/T000/B000"),
         ("CREATOR_KPIS_FRESHNESS_HOURS", "26.5"),
         ("CREATOR_KPIS_FIRST_DAY", "2024-01-01"),
+        ("CREATOR_KPIS_LOOKBACK_DAYS", "45"),
+        ("CREATOR_KPIS_TIKTOK_DAILY_REQUESTS", "1000"),
+        ("CREATOR_KPIS_TIKTOK_API_URL", "http://127.0.0.1:9/"),
+        ("CREATOR_KPIS_TIKTOK_RESEARCH", "on"),
     ],
 )
 def test_good_values_pass(
@@ -221,6 +234,24 @@ def test_good_values_pass(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(variable, value)
     assert preflight.configuration_problems() == []
+
+
+def test_every_api_setting_mistake_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "landing").mkdir()
+    monkeypatch.setenv("CREATOR_KPIS_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("CREATOR_KPIS_WAREHOUSE", str(tmp_path / "wh.duckdb"))
+    for name in ("CREATOR_KPIS_SERVING", "CREATOR_KPIS_REPORT", preflight.ALERT_WEBHOOK_VAR):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CREATOR_KPIS_TIKTOK_RESEARCH", "maybe")
+    monkeypatch.setenv("CREATOR_KPIS_TIKTOK_DAILY_REQUESTS", "0")
+    monkeypatch.setenv("CREATOR_KPIS_GRAPH_API_URL", "graph.facebook.com")
+    monkeypatch.setenv("CREATOR_KPIS_LOOKBACK_DAYS", "a month")
+    assert preflight.configuration_problems() == [
+        "CREATOR_KPIS_TIKTOK_RESEARCH='maybe' is neither on nor off",
+        "CREATOR_KPIS_TIKTOK_DAILY_REQUESTS='0' is not a whole number of at least 1",
+        "CREATOR_KPIS_GRAPH_API_URL='graph.facebook.com' is not an http:// or https:// URL",
+        "CREATOR_KPIS_LOOKBACK_DAYS='a month' is not a whole number of at least 1",
+    ]
 
 
 # --- failures explained --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.extract.http import ApiTransport
 from pipeline.extract.run import ExtractLog, extract_instagram
-from pipeline.extract.settings import ExtractSettings
+from pipeline.settings import ApiSettings
 from tests.extract_fakes import FakeClock, FakeGraph, graph_error, read_landing
 
 DAY = date(2026, 6, 15)
@@ -62,7 +62,7 @@ def env(tmp_path: Path, fake: FakeGraph, clock: FakeClock):
     class Env:
         landing = tmp_path / "landing"
         warehouse = tmp_path / "warehouse.duckdb"
-        settings = ExtractSettings(
+        settings = ApiSettings(
             instagram_access_token=fake.token,
             instagram_user_id=fake.user_id,
             graph_api_url=fake.url,

@@ -3,6 +3,7 @@ secrets nowhere, the landing sensor quiet about files their run already loaded, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -18,9 +19,8 @@ from pipeline.defs.extract.keys import extract_asset_key
 from pipeline.defs.partitions import partition_range_tags
 from pipeline.defs.resources import LandingZone
 from pipeline.extract.landing import LandingWriter
-from pipeline.extract.settings import ExtractSettings
 from pipeline.extract.tokens import CreatorTokens, TokenStore
-from pipeline.settings import LANDING_DIR_VAR, WAREHOUSE_VAR, Settings
+from pipeline.settings import LANDING_DIR_VAR, SETTINGS_VARS, WAREHOUSE_VAR, ApiSettings, Settings
 from pipeline.summary import _extract_lines
 from tests.extract_fakes import DisplayAccount, FakeGraph, FakeTikTok, graph_error
 
@@ -147,7 +147,7 @@ def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatc
     monkeypatch.setenv(WAREHOUSE_VAR, str(settings.warehouse))
     monkeypatch.setenv("TIKTOK_CLIENT_SECRET", tiktok.client_secret)  # read through dg.EnvVar
     monkeypatch.setenv("INSTAGRAM_ACCESS_TOKEN", graph.token)
-    extract = ExtractSettings(
+    extract = ApiSettings(
         tiktok_client_key=tiktok.client_key,
         tiktok_client_secret=tiktok.client_secret,
         tiktok_research=True,
@@ -173,7 +173,7 @@ def test_fake_apis_to_marts_in_one_run(dbt_manifest, fakes, tmp_path, monkeypatc
         before = landing_sensor(
             dg.build_sensor_context(instance=instance, resources=sensor_resources)
         )
-        defs = build_definitions(settings, extract)
+        defs = build_definitions(dataclasses.replace(settings, apis=extract))
         scheduled = daily_build(dg.build_schedule_context(scheduled_execution_time=now))
         assert scheduled.tags == {
             **partition_range_tags(yesterday, today),
@@ -537,7 +537,8 @@ def test_extract_settings_from_the_environment():
         "CREATOR_KPIS_LOOKBACK_DAYS": "45",
         "INSTAGRAM_ACCESS_TOKEN": "ig-secret",
     }
-    settings = ExtractSettings.from_env(env)
+    everything = Settings.from_env(env)  # the one Settings reads the APIs' variables too
+    settings = everything.apis
     assert (settings.tiktok_client_key, settings.tiktok_research) == ("ck", True)
     assert settings.tiktok_api_url == "http://127.0.0.1:9"
     assert (settings.lookback_days, settings.tiktok_daily_requests) == (45, 1000)
@@ -547,6 +548,9 @@ def test_extract_settings_from_the_environment():
         "no Instagram credentials: set INSTAGRAM_ACCESS_TOKEN and INSTAGRAM_USER_ID"
     )
     assert "cs-secret" not in repr(settings) and "ig-secret" not in repr(settings)
+    assert "cs-secret" not in repr(everything) and "ig-secret" not in repr(everything)
+    assert "tiktok_client_secret='***'" in repr(everything)
+    assert set(env) <= set(SETTINGS_VARS)
     warehouse = Path("/srv/data/warehouse.duckdb")
     assert settings.token_store_path(warehouse) == Path("/srv/data/.secrets/tiktok_tokens.json")
 

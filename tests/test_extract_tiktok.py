@@ -13,8 +13,8 @@ import pytest
 
 from pipeline.extract.http import ApiTransport
 from pipeline.extract.run import ExtractLog, extract_tiktok
-from pipeline.extract.settings import ExtractSettings
 from pipeline.extract.tokens import CreatorTokens, TokenStore
+from pipeline.settings import ApiSettings
 from tests.extract_fakes import (
     HTML_504,
     DisplayAccount,
@@ -50,7 +50,7 @@ def env(tmp_path: Path, fake: FakeTikTok, clock: FakeClock):
         landing = tmp_path / "landing"
         warehouse = tmp_path / "warehouse.duckdb"
         store = TokenStore(tmp_path / ".secrets" / "tiktok_tokens.json")
-        settings = ExtractSettings(
+        settings = ApiSettings(
             tiktok_client_key=fake.client_key,
             tiktok_client_secret=fake.client_secret,
             tiktok_research=True,
@@ -59,7 +59,7 @@ def env(tmp_path: Path, fake: FakeTikTok, clock: FakeClock):
         )
 
         def run(self, usernames, flush_every=25, **overrides):
-            settings = ExtractSettings(**{**self.settings.__dict__, **overrides})
+            settings = ApiSettings(**{**self.settings.__dict__, **overrides})
             transport = ApiTransport(
                 fake.url, sleep=clock.sleep, clock=clock, secrets=settings.secrets()
             )

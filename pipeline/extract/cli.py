@@ -8,27 +8,21 @@ from datetime import UTC, date, datetime
 from pipeline.extract.errors import ApiError, redact
 from pipeline.extract.http import ApiTransport, RequestBudget
 from pipeline.extract.run import PLATFORMS, check_credentials, run_extraction
-from pipeline.extract.settings import (
+from pipeline.extract.tiktok import TikTokClient, authorization_url
+from pipeline.extract.tokens import TokenStore
+from pipeline.settings import (
     TIKTOK_CLIENT_KEY_VAR,
     TIKTOK_CLIENT_SECRET_VAR,
     TIKTOK_REDIRECT_URI_VAR,
-    ExtractSettingError,
-    ExtractSettings,
+    ApiSettings,
+    OperatorError,
+    Settings,
 )
-from pipeline.extract.tiktok import TikTokClient, authorization_url
-from pipeline.extract.tokens import TokenStore
-from pipeline.settings import OperatorError, Settings
-
-
-def _settings() -> tuple[Settings, ExtractSettings]:
-    try:
-        return Settings.from_env(), ExtractSettings.from_env()
-    except ExtractSettingError as error:
-        raise OperatorError(str(error)) from None
 
 
 def command_extract(args: argparse.Namespace) -> int:
-    settings, extract = _settings()
+    settings = Settings.from_env()
+    extract = settings.apis
     today = datetime.now(UTC).date()
     day = args.day or today
     if day != today and not args.check:
@@ -70,7 +64,7 @@ def command_extract(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _tiktok_app(extract: ExtractSettings, need_secret: bool) -> tuple[str, str, str]:
+def _tiktok_app(extract: ApiSettings, need_secret: bool) -> tuple[str, str, str]:
     missing = [TIKTOK_CLIENT_KEY_VAR] if not extract.tiktok_client_key else []
     if need_secret and not extract.tiktok_client_secret:
         missing.append(TIKTOK_CLIENT_SECRET_VAR)
@@ -86,7 +80,8 @@ def _tiktok_app(extract: ExtractSettings, need_secret: bool) -> tuple[str, str, 
 
 
 def command_tiktok_auth(args: argparse.Namespace) -> int:
-    settings, extract = _settings()
+    settings = Settings.from_env()
+    extract = settings.apis
     if args.step == "url":
         key, _, redirect_uri = _tiktok_app(extract, need_secret=False)
         print(authorization_url(key, redirect_uri))

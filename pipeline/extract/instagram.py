@@ -18,7 +18,7 @@ from pipeline.extract.errors import (
     redact,
 )
 from pipeline.extract.http import ApiTransport, RequestBudget, body_json, call_with_retries
-from pipeline.extract.settings import INSTAGRAM_ACCESS_TOKEN_VAR
+from pipeline.settings import INSTAGRAM_ACCESS_TOKEN_VAR
 
 log = logging.getLogger(__name__)
 

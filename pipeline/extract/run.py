@@ -30,9 +30,9 @@ from pipeline.extract.errors import (
 from pipeline.extract.http import ApiTransport, RequestBudget
 from pipeline.extract.instagram import InstagramClient
 from pipeline.extract.landing import LandingWriter, record_key
-from pipeline.extract.settings import TIKTOK_RESEARCH_VAR, ExtractSettings
 from pipeline.extract.tiktok import ResearchCursor, TikTokClient
 from pipeline.extract.tokens import CreatorTokens, TokenStore
+from pipeline.settings import TIKTOK_RESEARCH_VAR, ApiSettings
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def _failure(attempt: Attempt, error: ApiError, status: str = "failed") -> Attem
 
 
 def extract_tiktok(
-    settings: ExtractSettings,
+    settings: ApiSettings,
     landing_dir: Path,
     extract_log: ExtractLog,
     token_store: TokenStore,
@@ -370,7 +370,7 @@ def _research_creator(
 
 
 def extract_instagram(
-    settings: ExtractSettings,
+    settings: ApiSettings,
     landing_dir: Path,
     extract_log: ExtractLog,
     day: date,
@@ -438,7 +438,7 @@ PLATFORMS = ("tiktok", "instagram")
 def run_extraction(
     platform: str,
     day: date,
-    settings: ExtractSettings,
+    settings: ApiSettings,
     landing_dir: Path,
     warehouse_path: Path,
     run_id: str,
@@ -460,7 +460,7 @@ def run_extraction(
 
 
 def check_credentials(
-    platform: str, settings: ExtractSettings, warehouse_path: Path, clock=None
+    platform: str, settings: ApiSettings, warehouse_path: Path, clock=None
 ) -> list[str]:
     """Lines for ``extract --check``: are the credentials accepted, how much quota is left.
     Fetches no creator data."""

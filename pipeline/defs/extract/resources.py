@@ -8,8 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.extract import settings as names
-from pipeline.extract.settings import ExtractSettings
+from pipeline import settings as names
+from pipeline.settings import ApiSettings
 
 
 class ExtractApis(dg.ConfigurableResource):
@@ -27,8 +27,8 @@ class ExtractApis(dg.ConfigurableResource):
     graph_api_version: str = names.DEFAULT_GRAPH_API_VERSION
     lookback_days: int = names.DEFAULT_LOOKBACK_DAYS
 
-    def settings(self) -> ExtractSettings:
-        return ExtractSettings(
+    def settings(self) -> ApiSettings:
+        return ApiSettings(
             tiktok_client_key=self.tiktok_client_key or None,
             tiktok_client_secret=self.tiktok_client_secret or None,
             tiktok_research=self.tiktok_research,
@@ -50,7 +50,9 @@ def _from_env(variable: str, value: str | None) -> str | dg.EnvVar | None:
     return value
 
 
-def extract_apis(settings: ExtractSettings) -> ExtractApis:
+def extract_apis(settings: ApiSettings) -> ExtractApis:
+    """The resource from ``Settings.apis``; a value that came from its variable (the secrets
+    among them) as ``dg.EnvVar``."""
     return ExtractApis(
         tiktok_client_key=_from_env(names.TIKTOK_CLIENT_KEY_VAR, settings.tiktok_client_key),
         tiktok_client_secret=_from_env(
