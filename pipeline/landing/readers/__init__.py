@@ -41,7 +41,7 @@ from pipeline.landing.contract import Entity
 from pipeline.landing.discovery import LandingFile
 from pipeline.landing.readers.csv_file import read_csv
 from pipeline.landing.readers.json_array import read_json_array
-from pipeline.landing.readers.json_fast import json_is_array, read_json_fast
+from pipeline.landing.readers.json_fast import read_json_fast
 from pipeline.landing.readers.json_lines import read_json_lines
 from pipeline.landing.readers.parquet_file import read_parquet
 from pipeline.landing.records import (
@@ -100,25 +100,27 @@ def read_open_file(
     if suffix == ".csv":
         yield from read_csv(handle, entity, landing_file.relpath, limits, fast)
         return
-    first = handle.read(limits.batch_bytes)
-    while first.strip() == b"" and (more := handle.read(limits.batch_bytes)):
-        first += more  # blank lines before the first record
-    if suffix == ".json" and decode_text(first).lstrip().startswith("["):
-        yield _read_json_array(first + handle.read(), entity, fast)
+    first, opens_array = _beginning(handle, limits.batch_bytes)
+    if suffix == ".json" and opens_array:
+        batches = read_json_array(handle, first, entity, fast, limits, landing_file.relpath)
+        del first  # the reader holds it until it is cut into pieces
+        yield from batches
         return
     yield from _read_json_lines(handle, first, entity, fast, limits)
 
 
-def _read_json_array(data: bytes, entity: Entity, fast: bool) -> RawBatch:
-    if fast:
-        body = data.removeprefix(codecs.BOM_UTF8)
-        as_array = json_is_array(body)
-        parsed = read_json_fast(body, entity, True) if as_array else None
-        if parsed is not None:
-            return RawBatch(parsed, Collector(entity).batch().malformed)
-    out = Collector(entity)
-    read_json_array(decode_text(data), out)
-    return out.batch()
+def _beginning(handle: BinaryIO, chunk_bytes: int) -> tuple[bytes, bool]:
+    """The file's first ``chunk_bytes`` (more while they are all blanks), and whether its text
+    starts with "[" after blanks (``str.lstrip``'s, Unicode ones too; a BOM is skipped)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+    first = b""
+    while more := handle.read(chunk_bytes):
+        first += more
+        for start in range(0, len(more), 1 << 16):  # decoded a little at a time: it stops early
+            text = decoder.decode(more[start : start + (1 << 16)]).lstrip()
+            if text:
+                return first, text.startswith("[")
+    return first, False
 
 
 def _line_chunks(handle: BinaryIO, first: bytes, chunk_bytes: int) -> Iterator[bytes]:
