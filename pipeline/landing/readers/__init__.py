@@ -15,17 +15,20 @@ with U+FFFD so a single bad character never costs a record.
 
 Speed: JSON files and CSV files have a *fast path* and an *exact path*. The exact path reads
 record by record in Python (``json`` keeping every number's spelling, the ``csv`` module) and
-handles every oddity. The fast path lets Polars parse a whole JSON file, or builds a CSV file's
-columns at once, and is taken only when cheap checks over the file prove that it gives exactly
-what the exact path would give (well-formed lines, numbers that are plain integers, no
-duplicate or escaped keys, no lone surrogates, ...); otherwise, or if Polars rejects anything,
-the file is read by the exact path. Both give identical batches (tests/test_fast_paths.py).
+handles every oddity. The fast path lets Polars parse a batch of a JSON file at once, or builds
+a CSV batch's columns at once, and is taken only when cheap checks over the batch prove that it
+gives exactly what the exact path would give (well-formed lines, numbers that are plain
+integers, no duplicate or escaped keys, no lone surrogates, ...); otherwise, or if Polars
+rejects anything, the batch is read by the exact path. Both give identical batches
+(tests/test_fast_paths.py).
 
 Memory: a file is read in batches of about ``ReadLimits.batch_bytes`` (JSON lines: whole lines;
-CSV: whole rows; Parquet: rows of decoded data), each read, cleaned and written before the next,
-so memory does not grow with the file. A JSON array is read whole (at most
-``ReadLimits.max_file_bytes``). Every file is opened by :meth:`LandingFile.open`: only the
-regular file discovery saw, no symlink followed, no larger than ``max_file_bytes``.
+JSON arrays: whole elements, see :mod:`.json_array`; CSV: whole rows; Parquet: rows of decoded
+data), each read, cleaned and written before the next, so memory does not grow with the file;
+a record larger than a batch is still read whole (a file is at most
+``ReadLimits.max_file_bytes``). The fast and exact paths are chosen batch by batch, and line and
+element numbers count on across batches. Every file is opened by :meth:`LandingFile.open`: only
+the regular file discovery saw, no symlink followed, no larger than ``max_file_bytes``.
 """
 
 from __future__ import annotations
