@@ -1,5 +1,5 @@
-"""The fast path for JSON: Polars parses the whole file, when cheap checks prove that it gives
-exactly the exact readers' records."""
+"""The fast path for JSON: Polars parses a batch of the file (a piece of whole lines) at once,
+when cheap checks prove that it gives exactly the exact readers' records."""
 
 from __future__ import annotations
 
