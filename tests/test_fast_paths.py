@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from demo import DemoSpec, write_demo_landing
@@ -32,25 +35,30 @@ from pipeline.landing.contract import (
     Kind,
 )
 from pipeline.landing.discovery import LandingFile, discover
-from pipeline.landing.readers import read_landing_file
+from pipeline.landing.readers import iter_landing_file, json_array, read_landing_file
 from pipeline.landing.readers.csv_file import read_csv_fast
 from pipeline.landing.readers.json_fast import read_json_fast
-from pipeline.landing.records import RAW_LINE, RAW_RECORD, UnreadableFile
+from pipeline.landing.records import RAW_LINE, RAW_RECORD, ReadLimits, UnreadableFile
 
 TESTS_DIR = Path(__file__).parent
 DAY = "2026-10-30"
 
 
-def assert_same_batch(landing_file: LandingFile) -> None:
+def assert_same_batch(landing_file: LandingFile, *batch_bytes: int) -> None:
+    """Read fast and exact, whole and (JSON arrays) in batches of each of ``batch_bytes``: the
+    same records and malformed records every way."""
     try:
         exact = read_landing_file(landing_file, fast=False)
     except UnreadableFile as error:
         with pytest.raises(UnreadableFile, match=str(error).split("(")[0]):
             read_landing_file(landing_file, fast=True)
         return
-    fast = read_landing_file(landing_file, fast=True)
-    assert_frame_equal(fast.records, exact.records, check_exact=True)
-    assert_frame_equal(fast.malformed, exact.malformed, check_exact=True)
+    ways = [(True, ReadLimits())]
+    ways += [(fast, ReadLimits(batch_bytes=b)) for b in batch_bytes for fast in (True, False)]
+    for fast, limits in ways:
+        other = read_landing_file(landing_file, fast, limits)
+        assert_frame_equal(other.records, exact.records, check_exact=True)
+        assert_frame_equal(other.malformed, exact.malformed, check_exact=True)
 
 
 def landing_with(tmp_path: Path, entity: Entity, name: str, data: bytes) -> LandingFile:
@@ -205,13 +213,166 @@ def test_generated_json_files_read_the_same_both_ways(tmp_path: Path, messy: boo
         mess = rng.choice([0.002, 0.01, 0.03, 0.2]) if messy else 0.0
         name, data = json_file(rng, entity, mess)
         landing_file = landing_with(tmp_path / str(round_number), entity, name, data)
-        assert_same_batch(landing_file)
         as_array = name.endswith(".json")
+        assert_same_batch(landing_file, *([rng.choice([1, 3, 16, 60, 250])] if as_array else []))
         taken += read_json_fast(data, entity, as_array) is not None
     if messy:
         assert rounds / 5 < taken < rounds  # both paths are exercised
     else:
         assert taken == rounds
+
+
+# --- JSON arrays in bounded batches ------------------------------------------------------------
+
+
+def video_element(n: int) -> str:
+    return f'{{"id":"{n}","username":"user_{n}","view_count":{3 * n},"hashtag_names":["t{n}"]}}'
+
+
+def array_file(elements: list[str], separator: str = ",\n") -> bytes:
+    return ("[\n" + separator.join(elements) + "\n]\n").encode()
+
+
+def count_fast_pieces(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each piece offered to the fast path was taken (True) or declined (False)."""
+    taken: list[bool] = []
+
+    def counting(*args, **kwargs):
+        parsed = read_json_fast(*args, **kwargs)
+        taken.append(parsed is not None)
+        return parsed
+
+    monkeypatch.setattr(json_array, "read_json_fast", counting)
+    return taken
+
+
+def test_json_array_spanning_many_batches_takes_the_fast_path_piece_by_piece(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = array_file([video_element(n) for n in range(1, 301)])
+    landing_file = landing_with(tmp_path, TIKTOK_VIDEOS, "videos.json", data)
+    taken = count_fast_pieces(monkeypatch)
+    batches = list(iter_landing_file(landing_file, True, ReadLimits(batch_bytes=500)))
+    # 23,043 bytes in pieces of about 500 bytes, cut after a line: 5 to 8 elements of 68 to
+    # 76 bytes each (the last piece: what is left), every piece read by the fast path
+    heights = [b.records.height for b in batches]
+    assert len(batches) > 40 and taken == [True] * len(batches)
+    assert sum(heights) == 300 and min(heights[:-1]) >= 5 and max(heights) <= 8
+    records = pl.concat([b.records for b in batches])
+    assert records.select(RAW_LINE, "id", "view_count", "hashtag_names").rows() == [
+        (n, str(n), str(3 * n), [f"t{n}"]) for n in range(1, 301)
+    ]
+    assert records[RAW_RECORD][299] == video_element(300)
+    assert_same_batch(landing_file, 1, 75, 76, 500, 4096)
+
+
+def test_json_array_elements_straddling_piece_boundaries(tmp_path: Path) -> None:
+    """A one-line array (pieces cut anywhere) and a pretty-printed one (cut inside elements):
+    the exact reader pulls the next piece for an element that runs past its piece."""
+    elements = [{"id": str(n), "username": f"user_{n}", "view_count": n} for n in range(1, 41)]
+    expected = [(n, str(n), f"user_{n}", str(n)) for n in range(1, 41)]
+    for name, text in (
+        ("one_line.json", json.dumps(elements)),
+        ("pretty.json", json.dumps(elements, indent=2)),
+    ):
+        landing_file = landing_with(tmp_path, TIKTOK_VIDEOS, name, text.encode())
+        for batch_bytes in (1, 2, 5, 17, 49, 50, 51, 64, 300):
+            batch = read_landing_file(landing_file, True, ReadLimits(batch_bytes=batch_bytes))
+            assert batch.records.select(RAW_LINE, "id", "username", "view_count").rows() == (
+                expected
+            ), (name, batch_bytes)
+            assert batch.malformed.height == 0
+        assert_same_batch(landing_file, 1, 7, 50, 333)
+
+
+def test_json_array_characters_split_at_piece_boundaries(tmp_path: Path) -> None:
+    """Multi-byte characters (and invalid bytes, repaired) wherever a piece or a decoded part
+    ends: every batch size from 1 to 80 bytes reads the same names."""
+    names = ["Zoë", "😀😀😀😀😀😀😀😀😀😀", "café ✨", "日本語のテキスト", "a"]
+    lines = [f'{{"username":"{name}","follower_count":{n}}}' for n, name in enumerate(names)]
+    data = array_file(lines).replace(b"\xc3\xa9", b"\xe9")  # café in Latin-1: invalid UTF-8
+    landing_file = landing_with(tmp_path, TIKTOK_CREATORS, "creators.json", data)
+    expected = [(1, "Zoë"), (2, "😀" * 10), (3, "caf\ufffd ✨"), (4, "日本語のテキスト"), (5, "a")]
+    for batch_bytes in range(1, 81):
+        for fast in (True, False):
+            batch = read_landing_file(landing_file, fast, ReadLimits(batch_bytes=batch_bytes))
+            assert batch.records.select(RAW_LINE, "username").rows() == expected, batch_bytes
+    assert_same_batch(landing_file, 3, 31)
+
+
+def test_json_array_element_larger_than_a_batch_is_read(tmp_path: Path) -> None:
+    bio = "ü" * 150_000 + "x" * 150_000
+    elements = ['{"username":"a"}', json.dumps({"username": "b", "bio_description": bio}), "7"]
+    data = array_file(elements)
+    landing_file = landing_with(tmp_path, TIKTOK_CREATORS, "creators.json", data)
+    for fast in (True, False):
+        batches = list(iter_landing_file(landing_file, fast, ReadLimits(batch_bytes=1000)))
+        records = pl.concat([b.records for b in batches])
+        assert records.select(RAW_LINE, "username").rows() == [(1, "a"), (2, "b")]
+        assert records["bio_description"][1] == bio
+        malformed = pl.concat([b.malformed for b in batches])
+        assert malformed.rows() == [(3, "7", "expected a JSON object, got str")]
+
+
+JSON_KEYS = ["id", "username", "view_count", "hashtag_names", "favorites_count", "other"]
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+)
+number_tokens = st.sampled_from(["0", "-12", "1.50", "1e3", "9999999999999999999", "-0"])
+
+
+@st.composite
+def json_array_texts(draw: st.DrawFn) -> bytes:
+    """A JSON array of records and other values, laid out any way, possibly damaged."""
+    blanks = st.text(alphabet=" \t\r\n", max_size=3)
+    elements = []
+    for _ in range(draw(st.integers(0, 12))):
+        if draw(st.integers(0, 4)):
+            keys = draw(st.lists(st.sampled_from(JSON_KEYS), max_size=5))
+            members = [
+                json.dumps(key, ensure_ascii=draw(st.booleans()))
+                + ":"
+                + (
+                    draw(number_tokens)
+                    if draw(st.booleans())
+                    else json.dumps(draw(json_values), ensure_ascii=draw(st.booleans()))
+                )
+                for key in keys
+            ]
+            elements.append("{" + draw(st.sampled_from([",", ", "])).join(members) + "}")
+        else:
+            elements.append(json.dumps(draw(json_values), ensure_ascii=False))
+    one_per_line = draw(st.booleans())
+    separators = [",\n" if one_per_line else draw(blanks) + "," + draw(blanks) for _ in elements]
+    body = "".join(e + s for e, s in zip(elements, separators, strict=True))
+    if elements and draw(st.booleans()):
+        body = body.rstrip(",\n \t\r")  # no trailing comma
+    text = draw(st.sampled_from(["", "\ufeff"])) + draw(blanks) + "[\n" + body + "\n]"
+    text += draw(st.sampled_from(["", "\n", " [1]", "\n\u00a0x  \n"]))
+    data = text.encode("utf-8", errors="surrogatepass")
+    damage = draw(st.sampled_from(["none", "none", "truncate", "byte", "break"]))
+    at = draw(st.integers(0, max(len(data) - 1, 0)))
+    if damage == "truncate":
+        data = data[:at]
+    elif damage == "byte":
+        data = (
+            data[:at] + draw(st.sampled_from([b"\xff", b"\xe2\x82", b'"', b"}", b"\\"])) + data[at:]
+        )
+    elif damage == "break":
+        data = data[:at] + b"oops" + data[at:]
+    return data
+
+
+@settings(max_examples=150, deadline=None)
+@given(json_array_texts(), st.integers(1, 48))
+def test_a_json_array_read_in_tiny_batches_is_the_array_read_whole(
+    data: bytes, batch_bytes: int
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        landing_file = landing_with(Path(folder), TIKTOK_VIDEOS, "videos.json", data)
+        assert_same_batch(landing_file, batch_bytes)
 
 
 # --- generated CSV files ------------------------------------------------------------------------

@@ -23,8 +23,15 @@ from pipeline.landing.contract import (
     Entity,
 )
 from pipeline.landing.discovery import LandingFile, StrayFile, discover
-from pipeline.landing.readers import read_landing_file
-from pipeline.landing.records import RAW_LINE, RAW_RECORD, REPLACEMENT, RawBatch, UnreadableFile
+from pipeline.landing.readers import iter_landing_file, read_landing_file
+from pipeline.landing.records import (
+    RAW_LINE,
+    RAW_RECORD,
+    REPLACEMENT,
+    RawBatch,
+    ReadLimits,
+    UnreadableFile,
+)
 
 CATALOGUE = Path(__file__).parent / "landing_catalogue"
 DAY = "2026-10-30"
@@ -277,6 +284,85 @@ def test_content_after_the_array_is_not_dropped_silently(landing):
     assert fields(batch, "username") == [(1, "alpha")]
     assert malformed(batch) == [(2, "unexpected content after the end of the JSON array")]
     assert batch.malformed[RAW_RECORD].to_list() == ['[{"username": "beta", "follower_count": 20}]']
+
+
+# --- JSON arrays in bounded batches -------------------------------------------------------------
+
+
+def read_in_batches(landing: Path, name: str, data: bytes, batch_bytes: int) -> list[RawBatch]:
+    path = place(landing, TIKTOK_CREATORS, name, data)
+    limits = ReadLimits(batch_bytes=batch_bytes)
+    batches = list(iter_landing_file(landing_file(landing, path), fast=True, limits=limits))
+    for fast in (True, False):  # read whole, either way: the same records
+        whole = read_landing_file(landing_file(landing, path), fast)
+        assert pl.concat([b.records for b in batches]).equals(whole.records)
+        assert pl.concat([b.malformed for b in batches]).equals(whole.malformed)
+    return batches
+
+
+def creator_elements(count: int) -> list[str]:
+    return [f'{{"username": "u{n}", "follower_count": {n}}}' for n in range(1, count + 1)]
+
+
+def test_broken_array_element_in_a_later_batch_keeps_the_batches_before_it(landing):
+    elements = creator_elements(60)
+    elements[44] = '{"username": oops}'
+    data = ("[\n" + ",\n".join(elements) + "\n]\n").encode()
+    batches = read_in_batches(landing, "broken_late.json", data, batch_bytes=200)
+    assert len(batches) > 8  # 44 elements of about 40 bytes read before it, 200 bytes a batch
+    assert all(b.malformed.height == 0 for b in batches[:-1])
+    loaded = pl.concat([b.records for b in batches])
+    assert loaded.select(RAW_LINE, "username", "follower_count").rows() == [
+        (n, f"u{n}", str(n)) for n in range(1, 45)
+    ]
+    rest = '{"username": oops},\n' + ",\n".join(elements[45:]) + "\n]\n"  # the rest, as written
+    assert batches[-1].malformed.rows() == [
+        (
+            45,
+            rest,
+            "invalid JSON array element: Expecting value; the rest of the file is unreadable",
+        )
+    ]
+
+
+def test_array_broken_after_an_element_in_a_later_batch(landing):
+    elements = creator_elements(30)
+    missing_comma = "[" + ",".join(elements[:20]) + " " + ",".join(elements[20:]) + "]"
+    batches = read_in_batches(landing, "missing_comma.json", missing_comma.encode(), 64)
+    assert pl.concat([b.records for b in batches])[RAW_LINE].to_list() == list(range(1, 21))
+    assert batches[-1].malformed.rows() == [
+        (
+            21,
+            ",".join(elements[20:]) + "]",
+            "invalid JSON array: expected ',' or ']'; the rest of the file is unreadable",
+        )
+    ]
+    truncated = ("[\n" + ",\n".join(elements[:12])).encode()
+    batches = read_in_batches(landing, "truncated_late.json", truncated, 100)
+    assert pl.concat([b.records for b in batches])[RAW_LINE].to_list() == list(range(1, 13))
+    assert batches[-1].malformed.rows() == [
+        (13, "", "invalid JSON array: expected ',' or ']'; the rest of the file is unreadable")
+    ]
+
+
+@pytest.mark.parametrize("batch_bytes", [7, 64, 4096, 64 * 1024**2])
+def test_content_after_the_array_keeps_its_first_10000_characters(landing, batch_bytes):
+    """Whatever follows the array, stripped, cut at 10,000 characters; read a piece at a time."""
+    array = "[" + ",".join(creator_elements(3)) + "]"
+    cases = [
+        (" \n x y \n\t", "x y"),
+        ("\n" * 5000 + "z" * 9999 + " " * 3000, "z" * 9999),  # blanks from the 10,000th on
+        ("z" * 9999 + " " * 3000 + "y", "z" * 9999 + " "),  # more after those blanks
+        ("é" * 12_000, "é" * 10_000),
+    ]
+    for index, (after, kept) in enumerate(cases):
+        data = (array + after).encode()
+        batches = read_in_batches(landing, f"after_{index}.json", data, batch_bytes)
+        records = pl.concat([b.records for b in batches])
+        assert records.select(RAW_LINE, "username").rows() == [(1, "u1"), (2, "u2"), (3, "u3")]
+        assert pl.concat([b.malformed for b in batches]).rows() == [
+            (4, kept, "unexpected content after the end of the JSON array")
+        ], index
 
 
 # --- CSV ----------------------------------------------------------------------------------------

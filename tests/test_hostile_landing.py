@@ -29,7 +29,7 @@ from pipeline.defs.resources import LandingZone, Warehouse
 from pipeline.ingest import IngestSummary, ingest_files
 from pipeline.landing.contract import ENTITIES, INSTAGRAM_CREATORS, TIKTOK_CREATORS, Entity
 from pipeline.landing.discovery import LandingFile, StrayFile, discover
-from pipeline.landing.readers import read_landing_file
+from pipeline.landing.readers import iter_landing_file, read_landing_file
 from pipeline.landing.records import ReadLimits, UnreadableFile
 from pipeline.settings import MAX_DECODED_BYTES_VAR, MAX_FILE_BYTES_VAR, OperatorError, Settings
 from pipeline.top_creators import TOP_CREATORS, top_creators
@@ -197,6 +197,64 @@ def test_an_over_size_file_fails_and_the_rest_loads(landing: Path, tmp_path: Pat
         ),
         f"tiktok/creators/dt={DAY}/good.jsonl": ("loaded", 1, 1, ""),
     }
+
+
+def creator_array(count: int, broken: int | None = None) -> bytes:
+    """A JSON array of ``count`` creators, one a line; element ``broken`` (from 1) is not JSON."""
+    elements = [
+        f'{{"username": "c{n}", "follower_count": {n}, "fetched_at": "2026-10-30T08:00:00Z"}}'
+        for n in range(1, count + 1)
+    ]
+    if broken is not None:
+        elements[broken - 1] = f'{{"username": "c{broken}", oops}}'
+    return ("[\n" + ",\n".join(elements) + "\n]\n").encode()
+
+
+def test_a_json_array_broken_in_a_later_batch_loads_the_elements_before_it(
+    landing: Path, tmp_path: Path
+) -> None:
+    place(landing, TIKTOK_CREATORS, "creators.json", creator_array(50, broken=41))
+    warehouse = tmp_path / "warehouse.duckdb"
+    limits = ReadLimits(batch_bytes=300)  # about 4 elements (of 80 bytes) a batch
+    ingest(landing, warehouse, TIKTOK_CREATORS, discover(landing).files, limits)
+    path = f"tiktok/creators/dt={DAY}/creators.json"
+    assert ledger(warehouse) == {path: ("loaded", 41, 40, "")}
+    with connect(warehouse, read_only=True) as con:
+        loaded = con.execute(
+            "select min(_line_number), max(_line_number), count(*) from ingest.tiktok_creators"
+        ).fetchone()
+        rejected = con.execute(
+            "select line_number, reason, detail from ingest.rejected_records"
+        ).fetchall()
+    assert loaded == (1, 40, 40)
+    assert rejected == [
+        (
+            41,
+            "malformed_record",
+            "invalid JSON array element: Expecting property name enclosed in double quotes;"
+            " the rest of the file is unreadable",
+        )
+    ]
+
+
+def test_a_json_array_growing_over_the_size_limit_while_read_stops(landing: Path) -> None:
+    """Read a piece at a time, a JSON array is never held whole: one that grows over the size
+    limit after it was opened fails when the limit is passed, after the batches before it."""
+    path = place(landing, TIKTOK_CREATORS, "growing.json", creator_array(20))
+    size = path.stat().st_size
+    limits = ReadLimits(max_file_bytes=size + 100, batch_bytes=500)
+    (landing_file,) = discover(landing).files
+    batches = iter_landing_file(landing_file, True, limits)
+    first = next(batches)
+    assert first.records["username"].to_list()[:2] == ["c1", "c2"]
+    with path.open("ab") as grow:
+        grow.write(b" " * 1000)
+    with pytest.raises(UnreadableFile) as raised:
+        list(batches)
+    assert str(raised.value) == (
+        f"tiktok/creators/dt={DAY}/growing.json: grew over the limit of {size + 100:,} bytes"
+        " (CREATOR_KPIS_MAX_FILE_BYTES) while being read; not read to the end"
+    )
 
 
 def test_a_parquet_decompression_bomb_fails_before_it_is_decoded(

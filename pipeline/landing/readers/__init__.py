@@ -15,17 +15,20 @@ with U+FFFD so a single bad character never costs a record.
 
 Speed: JSON files and CSV files have a *fast path* and an *exact path*. The exact path reads
 record by record in Python (``json`` keeping every number's spelling, the ``csv`` module) and
-handles every oddity. The fast path lets Polars parse a whole JSON file, or builds a CSV file's
-columns at once, and is taken only when cheap checks over the file prove that it gives exactly
-what the exact path would give (well-formed lines, numbers that are plain integers, no
-duplicate or escaped keys, no lone surrogates, ...); otherwise, or if Polars rejects anything,
-the file is read by the exact path. Both give identical batches (tests/test_fast_paths.py).
+handles every oddity. The fast path lets Polars parse a batch of a JSON file at once, or builds
+a CSV batch's columns at once, and is taken only when cheap checks over the batch prove that it
+gives exactly what the exact path would give (well-formed lines, numbers that are plain
+integers, no duplicate or escaped keys, no lone surrogates, ...); otherwise, or if Polars
+rejects anything, the batch is read by the exact path. Both give identical batches
+(tests/test_fast_paths.py).
 
 Memory: a file is read in batches of about ``ReadLimits.batch_bytes`` (JSON lines: whole lines;
-CSV: whole rows; Parquet: rows of decoded data), each read, cleaned and written before the next,
-so memory does not grow with the file. A JSON array is read whole (at most
-``ReadLimits.max_file_bytes``). Every file is opened by :meth:`LandingFile.open`: only the
-regular file discovery saw, no symlink followed, no larger than ``max_file_bytes``.
+JSON arrays: whole elements, see :mod:`.json_array`; CSV: whole rows; Parquet: rows of decoded
+data), each read, cleaned and written before the next, so memory does not grow with the file;
+a record larger than a batch is still read whole (a file is at most
+``ReadLimits.max_file_bytes``). The fast and exact paths are chosen batch by batch, and line and
+element numbers count on across batches. Every file is opened by :meth:`LandingFile.open`: only
+the regular file discovery saw, no symlink followed, no larger than ``max_file_bytes``.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from pipeline.landing.contract import Entity
 from pipeline.landing.discovery import LandingFile
 from pipeline.landing.readers.csv_file import read_csv
 from pipeline.landing.readers.json_array import read_json_array
-from pipeline.landing.readers.json_fast import json_is_array, read_json_fast
+from pipeline.landing.readers.json_fast import read_json_fast
 from pipeline.landing.readers.json_lines import read_json_lines
 from pipeline.landing.readers.parquet_file import read_parquet
 from pipeline.landing.records import (
@@ -100,25 +103,27 @@ def read_open_file(
     if suffix == ".csv":
         yield from read_csv(handle, entity, landing_file.relpath, limits, fast)
         return
-    first = handle.read(limits.batch_bytes)
-    while first.strip() == b"" and (more := handle.read(limits.batch_bytes)):
-        first += more  # blank lines before the first record
-    if suffix == ".json" and decode_text(first).lstrip().startswith("["):
-        yield _read_json_array(first + handle.read(), entity, fast)
+    first, opens_array = _beginning(handle, limits.batch_bytes)
+    if suffix == ".json" and opens_array:
+        batches = read_json_array(handle, first, entity, fast, limits, landing_file.relpath)
+        del first  # the reader holds it until it is cut into pieces
+        yield from batches
         return
     yield from _read_json_lines(handle, first, entity, fast, limits)
 
 
-def _read_json_array(data: bytes, entity: Entity, fast: bool) -> RawBatch:
-    if fast:
-        body = data.removeprefix(codecs.BOM_UTF8)
-        as_array = json_is_array(body)
-        parsed = read_json_fast(body, entity, True) if as_array else None
-        if parsed is not None:
-            return RawBatch(parsed, Collector(entity).batch().malformed)
-    out = Collector(entity)
-    read_json_array(decode_text(data), out)
-    return out.batch()
+def _beginning(handle: BinaryIO, chunk_bytes: int) -> tuple[bytes, bool]:
+    """The file's first ``chunk_bytes`` (more while they are all blanks), and whether its text
+    starts with "[" after blanks (``str.lstrip``'s, Unicode ones too; a BOM is skipped)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+    first = b""
+    while more := handle.read(chunk_bytes):
+        first += more
+        for start in range(0, len(more), 1 << 16):  # decoded a little at a time: it stops early
+            text = decoder.decode(more[start : start + (1 << 16)]).lstrip()
+            if text:
+                return first, text.startswith("[")
+    return first, False
 
 
 def _line_chunks(handle: BinaryIO, first: bytes, chunk_bytes: int) -> Iterator[bytes]:

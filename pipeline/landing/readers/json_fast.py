@@ -1,5 +1,5 @@
-"""The fast path for JSON: Polars parses the whole file, when cheap checks prove that it gives
-exactly the exact readers' records."""
+"""The fast path for JSON: Polars parses a batch of the file (a piece of whole lines) at once,
+when cheap checks prove that it gives exactly the exact readers' records."""
 
 from __future__ import annotations
 
@@ -86,23 +86,32 @@ def _json_lines_elements(lines: pl.Series) -> _Elements:
     return _Elements(records[RAW_LINE], records[RAW_RECORD], all_lines)
 
 
-def _json_array_elements(lines: pl.Series) -> _Elements | None:
+def _json_array_elements(lines: pl.Series, opening: bool, closing: bool) -> _Elements | None:
     """The elements of a JSON array written one element per line, else None.
 
     The layout ``[`` / ``{...},`` ... ``{...}`` / ``]`` (a trailing comma allowed, as the exact
     reader allows it); anything else (several elements on a line, an element over several
-    lines, text after the array) is left to the exact reader.
+    lines, text after the array) is left to the exact reader. A piece of the file (see
+    :mod:`.json_array`) has the ``[`` line only if ``opening``, the ``]`` line only if
+    ``closing``; without it, every element has its comma (the next element follows).
     """
     lines = lines.str.strip_chars(" \t")  # the exact reader skips only these blanks
     body = lines.filter(lines != "")
-    if body.len() < 2 or body[0] != "[" or body[-1] != "]":
-        return None
-    elements = pl.DataFrame([body.slice(1, body.len() - 2)]).select(
+    if opening:
+        if body.len() == 0 or body[0] != "[":
+            return None
+        body = body.slice(1)
+    if closing:
+        if body.len() == 0 or body[-1] != "]":
+            return None
+        body = body.slice(0, body.len() - 1)
+    elements = pl.DataFrame([body]).select(
         pl.first().str.ends_with(",").alias("comma"),
         pl.first().str.strip_suffix(",").str.strip_chars_end(" \t").alias(RAW_RECORD),
     )
     texts = elements[RAW_RECORD]
-    if not elements["comma"].head(elements.height - 1).all():
+    with_comma = elements["comma"].head(elements.height - 1) if closing else elements["comma"]
+    if not with_comma.all():
         return None  # a missing comma: the exact reader reports where the array breaks
     if not (texts.str.starts_with("{") & texts.str.ends_with("}")).all():
         return None
@@ -121,32 +130,31 @@ def json_is_array(data: bytes) -> bool | None:
     return None
 
 
-def read_json_fast(data: bytes, entity: Entity, as_array: bool) -> pl.DataFrame | None:
+def read_json_fast(
+    data: bytes, entity: Entity, as_array: bool, opening: bool = True, closing: bool = True
+) -> pl.DataFrame | None:
     """The records of a JSON file parsed by Polars, or None when the exact reader must read it.
 
-    ``data`` is the file's bytes without a BOM. Every check is conservative: a file that merely
-    *might* read differently goes to the exact reader, which is slower but handles everything.
+    ``data`` is the file's bytes without a BOM, or a piece of whole lines of it. A JSON array's
+    piece holds the opening ``[`` only if ``opening``, the closing ``]`` only if ``closing``;
+    its elements are numbered from 1. Every check is conservative: a file that merely *might*
+    read differently goes to the exact reader, which is slower but handles everything.
     """
-    whole = pl.Series("text", [data], dtype=pl.Binary)
-    has_cr, has_escape, has_null = (
-        pl.DataFrame([whole])
-        .select(
-            pl.first().bin.contains(b"\r").alias("cr"),
-            pl.first().bin.contains(b"\\u").alias("escape"),
-            pl.first().bin.contains(b"null").alias("null"),
-        )
-        .row(0)
-    )
+    has_cr, has_escape, has_null = b"\r" in data, b"\\u" in data, b"null" in data
     if has_escape and not _surrogate_escapes_paired(data):
         return None  # lone surrogates are repaired with U+FFFD by the exact reader only
     try:
         if has_cr:  # CRLF or CR line breaks: split where the exact reader splits
             lines = pl.Series("line", LINE_BREAK.split(data.decode("utf-8")), dtype=pl.String)
-        else:
-            lines = whole.cast(pl.String).str.split("\n").explode()
+        else:  # (split by Python: Polars' str.split + explode takes 5 times the memory)
+            lines = pl.Series("line", data.split(b"\n"), dtype=pl.Binary).cast(pl.String)
     except (UnicodeDecodeError, pl.exceptions.PolarsError):
         return None  # invalid UTF-8: the exact reader repairs it
-    found = _json_array_elements(lines) if as_array else _json_lines_elements(lines)
+    if as_array:
+        found = _json_array_elements(lines, opening, closing)
+    else:
+        found = _json_lines_elements(lines)
+    del lines  # not kept while Polars parses
     if found is None or found.texts.len() == 0:
         return None
     rules = _fast_json_rules(entity)
@@ -177,6 +185,7 @@ def read_json_fast(data: bytes, entity: Entity, as_array: bool) -> pl.DataFrame 
         parsed = pl.read_ndjson(io.BytesIO(source), schema=rules.schema, ignore_errors=False)
     except (pl.exceptions.PolarsError, pl.exceptions.PanicException, ValueError):
         return None
+    del source
     if parsed.height != raw.len():
         return None
     # Duplicate keys (Python keeps the last value, Polars the first): every contract key written
