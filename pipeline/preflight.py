@@ -26,6 +26,8 @@ from pipeline.settings import (
     FRESHNESS_HOURS_VAR,
     GRAPH_API_URL_VAR,
     LOOKBACK_DAYS_VAR,
+    MAX_DECODED_BYTES_VAR,
+    MAX_FILE_BYTES_VAR,
     REPORT_VAR,
     SCHEDULE_CRON_VAR,
     SERVING_VAR,
@@ -177,6 +179,13 @@ def _count(variable: str) -> str | None:
     return f"{variable}={value!r} is not a whole number of at least 1"
 
 
+def _byte_limit(variable: str) -> str | None:
+    value = _env(variable).replace("_", "")
+    if value and (not value.isdigit() or int(value) <= 0):
+        return f"{variable}={value!r} is not a positive whole number of bytes"
+    return None
+
+
 def _storage_version(settings: Settings) -> str | None:
     from pipeline.serving import check_storage_version
 
@@ -200,6 +209,8 @@ VARIABLE_CHECKS: tuple[Callable[[], str | None], ...] = (
     lambda: _count(TIKTOK_DAILY_REQUESTS_VAR),
     lambda: _url(GRAPH_API_URL_VAR),
     lambda: _count(LOOKBACK_DAYS_VAR),
+    lambda: _byte_limit(MAX_FILE_BYTES_VAR),
+    lambda: _byte_limit(MAX_DECODED_BYTES_VAR),
 )
 
 
@@ -215,6 +226,8 @@ def configuration_problems() -> list[str]:
         SCHEDULE_CRON_VAR,
         TIKTOK_DAILY_REQUESTS_VAR,
         LOOKBACK_DAYS_VAR,
+        MAX_FILE_BYTES_VAR,
+        MAX_DECODED_BYTES_VAR,
     )
     environ = {k: v for k, v in os.environ.items() if k not in checked_here}
     try:

@@ -289,7 +289,7 @@ class Settings:
     max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY
     freshness_window: timedelta = timedelta(hours=DEFAULT_FRESHNESS_HOURS)
-    alert_webhook: str | None = None
+    alert_webhook: str | None = field(default=None, repr=False)  # a Slack URL is a credential
     ui_url: str = DEFAULT_UI_URL
     automation: bool = False
     first_day: date = date.fromisoformat(DEFAULT_FIRST_DAY)

@@ -384,3 +384,31 @@ def test_a_real_failed_step_is_explained(tmp_path: Path) -> None:
     assert "    second detail line" in lines
     assert lines[-1] == f"  full log: {tmp_path / 'run.log'}"
     assert len(lines) <= failures.ERROR_LINES + 2
+
+
+def test_both_byte_limits_are_reported_at_once_and_the_webhook_stays_out_of_repr(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "landing").mkdir()
+    monkeypatch.setenv("CREATOR_KPIS_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("CREATOR_KPIS_WAREHOUSE", str(tmp_path / "wh.duckdb"))
+    for name in ("CREATOR_KPIS_SERVING", "CREATOR_KPIS_REPORT", preflight.ALERT_WEBHOOK_VAR):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CREATOR_KPIS_MAX_FILE_BYTES", "2GB")
+    monkeypatch.setenv("CREATOR_KPIS_MAX_DECODED_BYTES", "0")
+    monkeypatch.setenv("CREATOR_KPIS_LOOKBACK_DAYS", "a month")
+    assert preflight.configuration_problems() == [
+        "CREATOR_KPIS_LOOKBACK_DAYS='a month' is not a whole number of at least 1",
+        "CREATOR_KPIS_MAX_FILE_BYTES='2GB' is not a positive whole number of bytes",
+        "CREATOR_KPIS_MAX_DECODED_BYTES='0' is not a positive whole number of bytes",
+    ]
+    monkeypatch.setenv("CREATOR_KPIS_MAX_FILE_BYTES", "1_000_000")
+    monkeypatch.delenv("CREATOR_KPIS_MAX_DECODED_BYTES")
+    monkeypatch.delenv("CREATOR_KPIS_LOOKBACK_DAYS")
+    assert preflight.configuration_problems() == []
+    secret = "https://hooks.slack.com/services/T000/B000/secret-token"
+    monkeypatch.setenv(preflight.ALERT_WEBHOOK_VAR, secret)
+    settings = preflight.Settings.from_env()
+    assert settings.alert_webhook == secret
+    assert "secret-token" not in repr(settings)
+    assert settings.max_file_bytes == 1_000_000
