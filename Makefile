@@ -78,8 +78,10 @@ dev: sync manifest
 # benchmarks/results/ (see benchmarks/README.md).
 SCALE ?= M
 
+# STAGES=no skips the per-stage runs (about half of the time at L)
+STAGES ?= yes
 bench: sync manifest
-	$(PY) -m pipeline bench --scale $(SCALE)
+	$(PY) -m pipeline bench --scale $(SCALE) $(if $(filter no,$(STAGES)),--no-stages)
 
 lint: sync-dev
 	$(VENV)/bin/ruff check pipeline demo benchmarks tests

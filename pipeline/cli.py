@@ -360,7 +360,12 @@ def command_bench(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir) if args.data_dir else None
     results_dir = Path(args.results_dir) if args.results_dir else None
     return run_bench_command(
-        args.scale, data_dir, results_dir, keep=args.keep, profile=args.profile
+        args.scale,
+        data_dir,
+        results_dir,
+        keep=args.keep,
+        profile=args.profile,
+        stages=not args.no_stages,
     )
 
 
@@ -458,6 +463,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--keep", action="store_true", help="keep the warehouses and logs")
     bench.add_argument(
         "--profile", action="store_true", help="add a full run under py-spy (dev extras)"
+    )
+    bench.add_argument(
+        "--no-stages",
+        action="store_true",
+        help="skip the per-stage runs (lower bound, full, one-day and nothing-new runs only)",
     )
     bench.set_defaults(handler=command_bench)
 
