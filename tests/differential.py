@@ -20,9 +20,9 @@ file on the reference side, the marts' SQL on both sides and the dbt run, about 
 - the reference is one in-memory database per sequence, its views created once: for each new
   content of the landing zone, its ``ingest`` schema is dropped and created afresh
   (``ensure_ingest_schema``, as a new warehouse), every landing file is ingested, and the
-  incremental models are created by their first-build SQL, then the marts. A delivery that leaves every
-  file's content as it was (a touch) has the same reference: it is taken from a cache keyed by
-  the landing zone's content.
+  incremental models are created by their first-build SQL, then the marts. A delivery that
+  leaves every file's content as it was (a touch) has the same reference: it is taken from a
+  cache keyed by the landing zone's content.
 
 ``test_compiled_build_equals_a_dbt_build`` checks once that this reference equals what a real
 ``dbt build`` makes of a landing zone. A difference fails naming the seed and the delivery.
