@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
@@ -14,6 +15,9 @@ import pytest
 
 from pipeline.cli import dbt_parse, manifest_is_fresh
 from pipeline.settings import LANDING_DIR_VAR, WAREHOUSE_VAR, Settings
+
+if TYPE_CHECKING:
+    from tests.differential import CompiledProject
 
 TESTS_DIR = Path(__file__).parent
 E2E_LANDING = TESTS_DIR / "e2e_landing"
@@ -115,3 +119,18 @@ def pipeline_run_over(
 def e2e_run(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
     """One pipeline run over a copy of tests/e2e_landing, shared by a test module."""
     yield from pipeline_run_over(E2E_LANDING, tmp_path_factory, "e2e")
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CompiledProject]:
+    """The dbt project parsed and compiled once per module (the differential tests)."""
+    from tests.differential import compile_project
+
+    saved = os.environ.get(WAREHOUSE_VAR)
+    try:
+        yield compile_project(tmp_path_factory.mktemp("dbt"))
+    finally:
+        if saved is None:
+            os.environ.pop(WAREHOUSE_VAR, None)
+        else:
+            os.environ[WAREHOUSE_VAR] = saved
