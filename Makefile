@@ -17,11 +17,12 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 
-.PHONY: help run test dev docs bench lint sync sync-dev manifest browser clean
+.PHONY: help run test soak dev docs bench lint sync sync-dev manifest browser clean
 
 help:
 	@echo "make run    set up, write the demo landing zone if empty, run the pipeline"
 	@echo "make test   set up with dev extras and run the tests"
+	@echo "make soak   the differential test's 1,200-delivery soak run (about an hour)"
 	@echo "make dev    start the Dagster UI (http://localhost:3000)"
 	@echo "make docs   build the dbt docs site from the built warehouse (dbt_project/target/)"
 	@echo "make bench  benchmark at SCALE=M (tiny|S|M|L): lower bound, stages, full and one-day runs"
@@ -59,7 +60,11 @@ browser:
 PYTEST_WORKERS ?= 2
 
 test: sync-dev manifest browser
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not soak"
+
+# the differential test's soak run: 30 more seeds of 40 deliveries (about an hour)
+soak: sync-dev manifest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m soak tests/test_differential_slow.py
 
 # dbt docs generate reads the built warehouse's catalog: `make run` first.
 DOCS_WAREHOUSE := $(abspath $(or $(CREATOR_KPIS_WAREHOUSE),$(CURDIR)/data/warehouse.duckdb))

@@ -1,5 +1,10 @@
-"""The differential test (tests/test_differential.py) on 30 more seeds of 40 deliveries each,
-in a module of its own so that pytest-xdist (``--dist loadfile``) runs it beside the rest."""
+"""The soak run of the differential test (tests/test_differential.py): 30 more seeds of 40
+deliveries each (1,200 deliveries, about an hour of one core on this 2-core machine).
+
+Marked ``soak``: `make test` runs the 200 deliveries of tests/test_differential.py and every other
+test; `make soak` runs these (before a release, after a change to the incremental models, the
+ingest or the sensor). They would take `make test` past CI's 90 minutes on their own.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ SLOW_SEEDS = range(10, 40)
 DELIVERIES_PER_SEED = 40  # 30 seeds x 40 = 1,200 deliveries
 
 
-@pytest.mark.slow
+@pytest.mark.soak
 @pytest.mark.parametrize("seed", SLOW_SEEDS)
 def test_incremental_runs_equal_a_full_build_many_seeds(
     compiled: CompiledProject, tmp_path: Path, seed: int
