@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -19,7 +20,7 @@ from pipeline.cli import (
     ensure_dagster_home,
     release_slots_of_dead_cli_runs,
 )
-from pipeline.defs.dbt.assets import dbt_models, remove_old_targets
+from pipeline.defs.dbt.assets import dbt_models, remove_old_targets, target_in_use
 from pipeline.defs.failures import LOCK_RETRY, WAREHOUSE_POOL, retry_only_lock_contention
 from pipeline.defs.ingest.assets import ingest_assets
 from pipeline.defs.serving.assets import serving_marts
@@ -119,9 +120,23 @@ def test_the_slot_of_a_killed_cli_run_is_released(tmp_path: Path, monkeypatch) -
 
 
 def test_old_dbt_target_folders_are_removed(tmp_path: Path) -> None:
+    """Old folders go; the kept one, one another build holds and a young one stay."""
     for name in ("dbt_models-aaa-111", "dbt_models-bbb-222", "dbt_models-ccc-333"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "run_results.json").write_text("{}")
     (tmp_path / "manifest.json").write_text("{}")
-    remove_old_targets(tmp_path, keep=tmp_path / "dbt_models-ccc-333")
+    hour_ago = time.time() - 3600
+    with target_in_use(tmp_path / "dbt_models-ddd-444"):  # a build of another process, running
+        for name in ("dbt_models-aaa-111", "dbt_models-bbb-222", "dbt_models-ddd-444"):
+            os.utime(tmp_path / name, (hour_ago, hour_ago))
+        (tmp_path / "dbt_models-eee-555").mkdir()  # just created: its build may not lock it yet
+        remove_old_targets(tmp_path, keep=tmp_path / "dbt_models-ccc-333")
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            "dbt_models-ccc-333",
+            "dbt_models-ddd-444",
+            "dbt_models-eee-555",
+            "manifest.json",
+        ]
+    os.utime(tmp_path / "dbt_models-eee-555", (hour_ago, hour_ago))
+    remove_old_targets(tmp_path, keep=tmp_path / "dbt_models-ccc-333")  # the build has ended
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dbt_models-ccc-333", "manifest.json"]

@@ -12,9 +12,13 @@ Every mart carries a freshness policy (see pipeline/defs/dbt/translator.py) with
 ``Settings.freshness_window``: ``build_dbt_models(window)`` builds the assets for a window.
 """
 
+import fcntl
 import os
 import shutil
+import time
+import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -55,15 +59,52 @@ TOP_CREATORS_PREVIEW = {(MARTS_SCHEMA, spec.mart): spec for spec in TOP_CREATORS
 
 # dagster-dbt gives every invocation its own target folder (dbt_models-<run>-<step>, ~8 MB):
 # after a build, the folders of earlier builds are removed, the latest one stays for inspection
-# (make docs, the benchmark's dbt breakdown).
+# (make docs, the benchmark's dbt breakdown). Builds of other processes may be running at the
+# same time (a CLI run and a UI run on other warehouses, parallel test workers): each build holds
+# an exclusive lock on its folder's IN_USE file while dbt runs, and the clean-up leaves locked
+# folders (and any folder younger than a minute, whose build may not hold its lock yet) alone.
 TARGET_FOLDER_PREFIX = "dbt_models-"
+IN_USE = ".in-use"
+YOUNG_SECONDS = 60
+
+
+@contextmanager
+def target_in_use(folder: Path) -> Iterator[Path]:
+    """Create ``folder`` and hold its IN_USE lock until the block ends."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / IN_USE).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield folder
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _in_use(folder: Path) -> bool:
+    try:
+        with (folder / IN_USE).open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            return False
+    except FileNotFoundError:  # no lock file (an older build's folder) or removed meanwhile
+        return False
 
 
 def remove_old_targets(target_dir: Path, keep: str | Path) -> None:
     keep = Path(keep).resolve()
+    now = time.time()
     for folder in target_dir.glob(f"{TARGET_FOLDER_PREFIX}*"):
-        if folder.is_dir() and folder.resolve() != keep:
-            shutil.rmtree(folder, ignore_errors=True)
+        if not folder.is_dir() or folder.resolve() == keep:
+            continue
+        try:
+            if now - folder.stat().st_mtime < YOUNG_SECONDS or _in_use(folder):
+                continue
+        except FileNotFoundError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class DbtBuildConfig(dg.Config):
@@ -152,9 +193,10 @@ def _dbt_build(
     with retry_only_lock_contention():
         with warehouse.connection():
             pass  # wait out a brief lock by another process before dbt starts
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
-        yield from _stream_with_row_counts(context, invocation)
-        target = Path(invocation.project_dir) / invocation.target_path  # absolute stays absolute
+        folder = f"{TARGET_FOLDER_PREFIX}{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+        with target_in_use(Path(dbt_project.project_dir) / "target" / folder) as target:
+            invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
+            yield from _stream_with_row_counts(context, invocation)
         remove_old_targets(target.parent, keep=target)
         if not invocation.is_successful():
             error = str(invocation.get_error() or "")
