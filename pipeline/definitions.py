@@ -6,10 +6,9 @@ import os
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipeline.defs.dbt.assets import build_dbt_models
-from pipeline.defs.dbt.project import dbt_project
+from pipeline.defs.dbt.project import VenvDbtCli, dbt_project
 from pipeline.defs.extract.assets import extract_assets, extract_checks
 from pipeline.defs.extract.resources import extract_apis
 from pipeline.defs.ingest.assets import ingest_assets, ingest_checks
@@ -67,7 +66,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             ),
             # API credentials (secrets as dg.EnvVar): CREATOR_KPIS_*, TIKTOK_*, INSTAGRAM_*
             "apis": extract_apis(settings.apis),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+            "dbt": VenvDbtCli(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
         },
         # DuckDB allows one writing process: run steps one after another in the run's process
         executor=dg.in_process_executor,

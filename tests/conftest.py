@@ -105,7 +105,8 @@ def pipeline_run_over(
     os.environ[LANDING_DIR_VAR] = str(landing)
     os.environ[WAREHOUSE_VAR] = str(settings.warehouse)
     try:
-        with dg.instance_for_test() as instance:
+        # one run, read through its result: an in-memory instance (no SQLite event log to write)
+        with dg.DagsterInstance.ephemeral() as instance:
             yield run_pipeline(settings, instance)
     finally:
         for key, value in saved.items():

@@ -28,7 +28,6 @@ from pipeline.settings import (
 )
 from tests.conftest import MARTS
 
-DAY = "2026-11-01"
 TIKTOK_CREATORS = dg.AssetKey(["marts", "tiktok_creators"])
 TIKTOK_VIDEOS = dg.AssetKey(["marts", "tiktok_videos"])
 INTERMEDIATE = dg.AssetKey(["intermediate", "int_tiktok_videos_latest"])
@@ -138,9 +137,9 @@ def freshness_states(
 
 
 def materialize(instance: dg.DagsterInstance, key: dg.AssetKey, at: datetime) -> None:
-    """A materialization of one day of the mart, recorded at ``at``."""
+    """A materialization of the mart (not partitioned: built from all days), recorded at ``at``."""
     with freeze_time(at):
-        instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=DAY))
+        instance.report_runless_asset_event(dg.AssetMaterialization(key))
     event = instance.get_latest_materialization_event(key)
     assert event is not None and event.timestamp == at.timestamp()
 
@@ -156,7 +155,6 @@ def test_unknown_before_a_materialization_pass_after_fail_once_the_window_passed
         "int_tiktok_videos_latest": FreshnessState.NOT_APPLICABLE,  # no policy
     }
 
-    # the marts are partitioned by day: one day's materialization counts
     built = start + timedelta(seconds=10)
     materialize(instance, TIKTOK_CREATORS, built)
     materialize(instance, TIKTOK_VIDEOS, built)

@@ -1,10 +1,12 @@
 """The dbt project as Dagster assets (dagster-dbt): staging, intermediate and mart models, seeds,
 and dbt tests as asset checks. Sources map to the ingest assets, so lineage runs unbroken.
 
-The dbt assets share the ingest assets' daily partitions, but dbt needs no window of days: the
-incremental models read what the ingest step changed since their last build (load ids, see
-dbt_project/macros/latest_observations.sql), so no --vars change between runs and dbt's partial
-parsing keeps working. When nothing was loaded since the last successful build (and the dbt
+The dbt assets are not partitioned: every model is built from all of history (the incremental
+models read what the ingest step changed since their last build, by load ids, see
+dbt_project/macros/latest_observations.sql), so a mart has one materialization per build, not one
+per day of the run's window (a 32-day run once logged 1,536 materializations of 48 dbt assets,
+each an event-log write). They sit in the same runs as the daily-partitioned ingest assets; no
+--vars change between runs and dbt's partial parsing keeps working. When nothing was loaded since the last successful build (and the dbt
 project is unchanged), the build is skipped: no dbt process, no materialization, and the publish
 step downstream is skipped too.
 
@@ -31,7 +33,6 @@ from pipeline.defs.dbt.project import dbt_project
 from pipeline.defs.dbt.translator import CreatorKpisTranslator
 from pipeline.defs.failures import LOCK_RETRY, WAREHOUSE_POOL, retry_only_lock_contention
 from pipeline.defs.metadata import text_table
-from pipeline.defs.partitions import daily_partitions, single_run_backfill
 from pipeline.defs.resources import Warehouse
 from pipeline.freshness_of_build import dbt_project_fingerprint
 from pipeline.settings import WAREHOUSE_VAR, current_settings
@@ -224,8 +225,6 @@ def build_dbt_models(freshness_window: timedelta) -> dg.AssetsDefinition:
         project=dbt_project,
         name="dbt_models",
         dagster_dbt_translator=CreatorKpisTranslator(freshness_window),
-        partitions_def=daily_partitions,
-        backfill_policy=single_run_backfill,
         retry_policy=LOCK_RETRY,  # lock contention only: see pipeline/defs/failures.py
         pool=WAREHOUSE_POOL,
     )(_dbt_build)
