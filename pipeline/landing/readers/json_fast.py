@@ -196,12 +196,25 @@ def read_json_fast(
     )
     if (checks["keys"] != keys_accounted).any():
         return None
+    # ... which misses one case: a key written with a value, then again with null (Polars keeps
+    # the value, Python the null: the accounting adds up). Among the records that write a null,
+    # any key written twice sends the file to the exact reader.
+    if has_null and _null_keyed_duplicates(raw.filter(checks["null_keys"] > 0), rules.keys):
+        return None
     columns = []
     for f in entity.fields:
         names = [f.name, *f.aliases]
         value = pl.coalesce(names) if len(names) > 1 else pl.col(f.name)
         columns.append(value.alias(f.name))
     return parsed.select(found.numbers, raw, *columns)
+
+
+def _null_keyed_duplicates(records: pl.Series, keys: str) -> bool:
+    """Whether any of ``records`` writes a contract key (matched by ``keys``) twice."""
+    if records.len() == 0:
+        return False
+    names = records.str.extract_all(keys).list.eval(pl.element().str.extract(r'^"([^"]*)"'))
+    return bool((names.list.n_unique() != names.list.len()).any())
 
 
 _SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
