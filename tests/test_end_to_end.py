@@ -284,7 +284,9 @@ def _load_yaml(path: Path) -> dict:
     return yaml.safe_load(path.read_text()) or {}
 
 
-def test_dbt_materializations_carry_schema_row_counts_and_previews(e2e_run: PipelineRun) -> None:
+def test_dbt_materializations_carry_schema_row_counts_and_previews(
+    e2e_run: PipelineRun, dbt_manifest: Path
+) -> None:
     """Every dbt model's materialization, keyed by its asset key, has its column schema as
     built (names and DuckDB types, descriptions from the yml); tables (marts, seeds) have their
     row count, views none (counting a view re-runs its joins).
@@ -308,10 +310,24 @@ def test_dbt_materializations_carry_schema_row_counts_and_previews(e2e_run: Pipe
         name for name in views if name.startswith("staging/")
     }
     assert len([k for k in materializations if k.startswith("marts/")]) == len(MARTS)
+    # descriptions: the marts' persisted as comments (persist_docs), the other layers' from the yml
+    manifest = json.loads(dbt_manifest.read_text())
+    described = {
+        f"{node['schema']}/{node['name']}": {
+            c: v["description"] for c, v in node["columns"].items()
+        }
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    assert all(d is None for name, _, _, d in columns if not name.startswith("marts/"))
     for key, event in materializations.items():
         metadata = event.materialization.metadata
         schema = metadata["dagster/column_schema"].schema
-        expected = [(c, t, d) for name, c, t, d in columns if name == key]
+        expected = [
+            (c, t, d if key.startswith("marts/") else described[key].get(c))
+            for name, c, t, d in columns
+            if name == key
+        ]
         assert [(c.name, c.type, c.description) for c in schema.columns] == expected, key
         if key in views:
             assert "dagster/row_count" not in metadata, key
