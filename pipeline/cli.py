@@ -46,34 +46,10 @@ concurrency:
 freshness:
   enabled: true
 """
-# dagster.yaml files written by earlier versions, replaced by DAGSTER_YAML
+# dagster.yaml files written by earlier versions, replaced by DAGSTER_YAML. Every version since
+# the first carries DAGSTER_YAML_MARKER, which is how ensure_dagster_home recognises them; only
+# the first, written before the marker existed, is listed here.
 OLD_DAGSTER_YAMLS = (
-    f"""\
-# Dagster instance of creator-kpis (git-ignored). Runs, events and schedules are stored here.
-{DAGSTER_YAML_MARKER}
-telemetry:
-  enabled: false
-# DuckDB allows one writing process. The steps that write the warehouse share the pool
-# "warehouse" with one slot, so the steps of the CLI's runs, the sensor's runs and runs
-# launched from the UI never write at once; and queued runs start one at a time (the daemon of
-# `make dev` / `dagster-daemon` starts them).
-concurrency:
-  runs:
-    max_concurrent_runs: 1
-  pools:
-    default_limit: 1
-""",
-    f"""\
-# Dagster instance of creator-kpis (git-ignored). Runs, events and schedules are stored here.
-{DAGSTER_YAML_MARKER}
-telemetry:
-  enabled: false
-# One run at a time: DuckDB allows one writing process, so a second run waits in the queue
-# (the daemon of `make dev` / `dagster-daemon` starts it) instead of failing on the lock.
-concurrency:
-  runs:
-    max_concurrent_runs: 1
-""",
     """\
 # Dagster instance of creator-kpis (git-ignored). Runs, events and schedules are stored here.
 telemetry:

@@ -44,6 +44,7 @@ from pipeline.defs.ingest.sensors import fingerprints, request_for_changes
 from pipeline.ingest import ingest_files
 from pipeline.landing.contract import ENTITIES
 from pipeline.landing.discovery import discover
+from pipeline.landing.records import DEFAULT_LIMITS, ReadLimits
 from pipeline.settings import DBT_PROJECT_DIR, WAREHOUSE_VAR
 from pipeline.warehouse import INGEST_SCHEMA, ensure_ingest_schema, latest_load_id
 
@@ -255,7 +256,10 @@ class Landing:
         path = self.root / relpath
         path.parent.mkdir(parents=True, exist_ok=True)
         before = path.stat().st_mtime_ns if path.exists() else None
-        path.write_text("".join(json.dumps(r) + "\n" for r in records))
+        if relpath.endswith(".json"):  # a JSON array, one element per line, as exports write it
+            path.write_text("[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n")
+        else:
+            path.write_text("".join(json.dumps(r) + "\n" for r in records))
         if before is not None:  # a rewrite always moves the mtime on, as a real delivery does
             os.utime(path, ns=(before + 10**9, before + 10**9))
         self.files[relpath] = list(records)
@@ -322,9 +326,15 @@ class Landing:
             "instagram/media": self.media,
         }
         return {
-            f"{folder}/dt={day}/part.jsonl": [maker(day) for _ in range(self.rng.randint(1, 4))]
+            f"{folder}/dt={day}/part{self.suffix()}": [
+                maker(day) for _ in range(self.rng.randint(1, 4))
+            ]
             for folder, maker in makers.items()
         }
+
+    def suffix(self) -> str:
+        """JSON lines mostly, a JSON array for one new file in three (the streamed array reader)."""
+        return ".json" if self.rng.random() < 1 / 3 else ".jsonl"
 
     def dated(self) -> list[str]:
         return sorted(p for p in self.files if "/dt=" in p)
@@ -344,7 +354,7 @@ class Landing:
         relpath = self.rng.choice(self.dated())
         day = date.fromisoformat(relpath.split("dt=")[1][:10])
         folder = relpath.rsplit("/", 1)[0]
-        late = f"{folder}/late{len(self.files)}.jsonl"
+        late = f"{folder}/late{len(self.files)}{self.suffix()}"
         maker = self.maker_for(relpath)
         self.write(late, [maker(day) for _ in range(self.rng.randint(1, 3))])
         return f"late data {late}"
@@ -442,12 +452,23 @@ class Landing:
 # --- one sequence --------------------------------------------------------------------------------
 
 
-def ingest(con: duckdb.DuckDBPyConnection, landing: Path, days: set[date] | None) -> None:
+# The incremental side reads its files in batches of about this many bytes (several per file:
+# a JSON array is streamed element by element), the reference reads each file whole: the
+# comparison also holds the batched readers to the whole-file ones.
+SMALL_BATCHES = ReadLimits(batch_bytes=300)
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    days: set[date] | None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> None:
     """What the ingest assets do for a run over ``days`` (None: every day)."""
     found = discover(landing)
     for entity in ENTITIES:
         files = found.for_entity(entity, days if entity.dated else None)
-        ingest_files(con, entity, files)
+        ingest_files(con, entity, files, limits)
 
 
 class Reference:
@@ -523,7 +544,7 @@ def run_sequence(
                 last = date.fromisoformat(key_range.end if key_range else request.partition_key)
                 days = {first + timedelta(days=i) for i in range((last - first).days + 1)}
                 with duckdb.connect(str(warehouse)) as con:
-                    ingest(con, landing.root, days)
+                    ingest(con, landing.root, days, SMALL_BATCHES)
                     loaded_through = latest_load_id(con)
                 if loaded_through != built_through:  # as the dbt asset: no build when nothing new
                     compiled.run_incremental_models(warehouse)

@@ -209,6 +209,18 @@ def test_preflight_checks_variables_of_the_one_settings_object() -> None:
     assert checked <= set(SETTINGS_VARS)
 
 
+@pytest.fixture
+def sound_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """An environment whose paths pass the preflight checks (an empty landing folder, a
+    warehouse path, no serving, report or webhook variables), for a test to spoil one setting."""
+    (tmp_path / "landing").mkdir()
+    monkeypatch.setenv("CREATOR_KPIS_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("CREATOR_KPIS_WAREHOUSE", str(tmp_path / "wh.duckdb"))
+    for name in ("CREATOR_KPIS_SERVING", "CREATOR_KPIS_REPORT", preflight.ALERT_WEBHOOK_VAR):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
@@ -224,24 +236,13 @@ def test_preflight_checks_variables_of_the_one_settings_object() -> None:
         ("CREATOR_KPIS_TIKTOK_RESEARCH", "on"),
     ],
 )
-def test_good_values_pass(
-    variable: str, value: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    (tmp_path / "landing").mkdir()
-    monkeypatch.setenv("CREATOR_KPIS_LANDING_DIR", str(tmp_path / "landing"))
-    monkeypatch.setenv("CREATOR_KPIS_WAREHOUSE", str(tmp_path / "wh.duckdb"))
-    for name in ("CREATOR_KPIS_SERVING", "CREATOR_KPIS_REPORT", preflight.ALERT_WEBHOOK_VAR):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv(variable, value)
+def test_good_values_pass(variable: str, value: str, sound_env: pytest.MonkeyPatch) -> None:
+    sound_env.setenv(variable, value)
     assert preflight.configuration_problems() == []
 
 
-def test_every_api_setting_mistake_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    (tmp_path / "landing").mkdir()
-    monkeypatch.setenv("CREATOR_KPIS_LANDING_DIR", str(tmp_path / "landing"))
-    monkeypatch.setenv("CREATOR_KPIS_WAREHOUSE", str(tmp_path / "wh.duckdb"))
-    for name in ("CREATOR_KPIS_SERVING", "CREATOR_KPIS_REPORT", preflight.ALERT_WEBHOOK_VAR):
-        monkeypatch.delenv(name, raising=False)
+def test_every_api_setting_mistake_at_once(sound_env: pytest.MonkeyPatch) -> None:
+    monkeypatch = sound_env
     monkeypatch.setenv("CREATOR_KPIS_TIKTOK_RESEARCH", "maybe")
     monkeypatch.setenv("CREATOR_KPIS_TIKTOK_DAILY_REQUESTS", "0")
     monkeypatch.setenv("CREATOR_KPIS_GRAPH_API_URL", "graph.facebook.com")
@@ -387,13 +388,9 @@ def test_a_real_failed_step_is_explained(tmp_path: Path) -> None:
 
 
 def test_both_byte_limits_are_reported_at_once_and_the_webhook_stays_out_of_repr(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    sound_env: pytest.MonkeyPatch,
 ) -> None:
-    (tmp_path / "landing").mkdir()
-    monkeypatch.setenv("CREATOR_KPIS_LANDING_DIR", str(tmp_path / "landing"))
-    monkeypatch.setenv("CREATOR_KPIS_WAREHOUSE", str(tmp_path / "wh.duckdb"))
-    for name in ("CREATOR_KPIS_SERVING", "CREATOR_KPIS_REPORT", preflight.ALERT_WEBHOOK_VAR):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch = sound_env
     monkeypatch.setenv("CREATOR_KPIS_MAX_FILE_BYTES", "2GB")
     monkeypatch.setenv("CREATOR_KPIS_MAX_DECODED_BYTES", "0")
     monkeypatch.setenv("CREATOR_KPIS_LOOKBACK_DAYS", "a month")
