@@ -6,9 +6,9 @@ models read what the ingest step changed since their last build, by load ids, se
 dbt_project/macros/latest_observations.sql), so a mart has one materialization per build, not one
 per day of the run's window (a 32-day run once logged 1,536 materializations of 48 dbt assets,
 each an event-log write). They sit in the same runs as the daily-partitioned ingest assets; no
---vars change between runs and dbt's partial parsing keeps working. When nothing was loaded since the last successful build (and the dbt
-project is unchanged), the build is skipped: no dbt process, no materialization, and the publish
-step downstream is skipped too.
+--vars change between runs and dbt's partial parsing keeps working. When nothing was loaded
+since the last successful build (and the dbt project is unchanged), the build is skipped: no
+dbt process, no materialization, and the publish step downstream is skipped too.
 
 Every mart carries a freshness policy (see pipeline/defs/dbt/translator.py) with the window of
 ``Settings.freshness_window``: ``build_dbt_models(window)`` builds the assets for a window.
@@ -223,8 +223,6 @@ def _dbt_build(
             invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
             yield from _stream_with_row_counts(context, invocation)
         remove_old_targets(target.parent, keep=target)
-        if invocation.is_successful():
-            keep_partial_parse(target, target.parent)
         if not invocation.is_successful():
             error = str(invocation.get_error() or "")
             locked = "could not set lock" in error.lower() or "conflicting lock" in error.lower()
@@ -237,6 +235,7 @@ def _dbt_build(
                 metadata={"dbt_command": " ".join(invocation.process.args)},
                 allow_retries=locked,  # a failing model or data test fails the same way again
             )
+        keep_partial_parse(target, target.parent)
         with warehouse.connection() as con:
             record_dbt_build(con, wanted, context.run.run_id)
         yield from _top_creator_previews(context, warehouse)

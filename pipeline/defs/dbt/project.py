@@ -29,8 +29,9 @@ class VenvDbtCli(DbtCliResource):
       ``fetch_row_counts()`` / ``fetch_column_metadata()``, which this project does not call: the
       ``report_relation`` post-hook logs each model's schema and row count as dbt builds it.
 
-    Both are private hooks of dagster-dbt (pinned in pyproject.toml); tests/test_dagster_native.py
-    checks that a build through this resource still streams every model and check.
+    Both are private hooks of dagster-dbt; tests/test_end_to_end.py checks that a build through
+    this resource still yields every model's materialization (schema, row count) and every
+    data test's check.
     """
 
     @cached_property
