@@ -55,8 +55,9 @@ browser:
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive \
 	  apt-get install -y --no-install-recommends chromium; }
 
-# Two workers (pytest-xdist), one test module per worker at a time: a module's shared fixtures
-# (one built warehouse, one baseline run) are built once. The manifest is built first, once.
+# Two workers (pytest-xdist), one test module per worker at a time, the slowest modules first
+# (tests/conftest.py; --no-loadscope-reorder keeps that order): a module's shared fixtures (one
+# built warehouse, one baseline run) are built once. The manifest is built first, once.
 PYTEST_WORKERS ?= 2
 
 # The tests' scratch files (about 1 GB: warehouses, landing copies, Dagster instances whose
@@ -70,7 +71,7 @@ PYTEST_TMP := $(if $(TEST_TMP),--basetemp=$(TEST_TMP)/pytest)
 
 test: sync-dev manifest browser
 	$(if $(TEST_TMP),mkdir -p $(TEST_TMP)/tmp && TMPDIR=$(TEST_TMP)/tmp) $(PY) -m pytest \
-	  -n $(PYTEST_WORKERS) --dist loadfile -m "not soak" $(PYTEST_TMP)
+	  -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not soak" $(PYTEST_TMP)
 	$(if $(TEST_TMP),rm -rf $(TEST_TMP))
 
 # the differential test's soak run: 30 more seeds of 40 deliveries (about an hour)

@@ -37,6 +37,38 @@ MARTS = (
 )
 
 
+# The modules that take longest, longest first (seconds of test time per module in one
+# `make test`, from its junit report on 2026-12-02: rerun 320, differential 263, bench 206,
+# ui 138, serving 103, incremental 94, run_queue 90, partitions 83, cli_progress 56, then under
+# 50 each). `make test` runs two workers with --dist loadfile --no-loadscope-reorder: modules
+# are handed out in collection order, and longest-first keeps one long module from being started
+# last while the other worker sits idle. (xdist's default reorder puts the modules with the most
+# tests first: the many quick unit tests, then these.)
+SLOWEST_MODULES_FIRST = (
+    "test_rerun",
+    "test_differential",
+    "test_bench",
+    "test_ui",
+    "test_serving",
+    "test_incremental",
+    "test_run_queue",
+    "test_partitions",
+    "test_cli_progress",
+    "test_end_to_end",
+    "test_report",  # after test_end_to_end: on the same worker, they share one e2e_run
+    "test_extract_pipeline",
+    "test_end_to_end_signals",
+    "test_serving_compat",
+    "test_fast_paths",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slowest modules first (a stable sort: each module keeps its own order)."""
+    rank = {name: i for i, name in enumerate(SLOWEST_MODULES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))
+
+
 @pytest.fixture(scope="session")
 def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dagster-dbt loads the dbt assets from target/manifest.json: built by `make test` before
@@ -96,29 +128,32 @@ def landing_copy(tmp_path: Path) -> Path:
 def pipeline_run_over(
     source_landing: Path, tmp_path_factory: pytest.TempPathFactory, name: str
 ) -> Iterator[PipelineRun]:
-    """One pipeline run over a copy of ``source_landing`` (for a module-scoped fixture)."""
+    """One pipeline run over a copy of ``source_landing`` (for a module- or session-scoped
+    fixture). The environment names its landing zone and warehouse during the run only."""
     root = tmp_path_factory.mktemp(name)
     landing = root / "landing"
     shutil.copytree(source_landing, landing)
     settings = Settings(landing_dir=landing, warehouse=root / "warehouse.duckdb")
-    saved = {k: os.environ.get(k) for k in (LANDING_DIR_VAR, WAREHOUSE_VAR)}
-    os.environ[LANDING_DIR_VAR] = str(landing)
-    os.environ[WAREHOUSE_VAR] = str(settings.warehouse)
-    try:
-        # one run, read through its result: an in-memory instance (no SQLite event log to write)
-        with dg.DagsterInstance.ephemeral() as instance:
-            yield run_pipeline(settings, instance)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    # one run, read through its result: an in-memory instance (no SQLite event log to write)
+    with dg.DagsterInstance.ephemeral() as instance:
+        saved = {k: os.environ.get(k) for k in (LANDING_DIR_VAR, WAREHOUSE_VAR)}
+        os.environ[LANDING_DIR_VAR] = str(landing)
+        os.environ[WAREHOUSE_VAR] = str(settings.warehouse)
+        try:
+            run = run_pipeline(settings, instance)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        yield run
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def e2e_run(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
-    """One pipeline run over a copy of tests/e2e_landing, shared by a test module."""
+    """One pipeline run over a copy of tests/e2e_landing, shared by the modules that only read
+    it (test_end_to_end, test_report): built once per worker session."""
     yield from pipeline_run_over(E2E_LANDING, tmp_path_factory, "e2e")
 
 
