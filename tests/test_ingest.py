@@ -25,6 +25,7 @@ from pipeline.landing.contract import (
     Entity,
 )
 from pipeline.landing.discovery import LandingFile, discover
+from pipeline.landing.records import DEFAULT_LIMITS, ReadLimits
 from pipeline.warehouse import FileOutcome, connect, ensure_ingest_schema
 
 CATALOGUE = Path(__file__).parent / "landing_catalogue"
@@ -63,8 +64,11 @@ def place_catalogue(landing: Path, entity: Entity, name: str) -> Path:
     return place(landing, entity, name, (CATALOGUE / name).read_bytes())
 
 
-def run(landing: Path, warehouse: Path) -> dict[str, FileOutcome]:
-    """One ingest run over every entity; the outcome of each file processed, by path.
+def run(
+    landing: Path, warehouse: Path, limits: ReadLimits = DEFAULT_LIMITS
+) -> dict[str, FileOutcome]:
+    """One ingest run over every entity (files read in batches of ``limits.batch_bytes``); the
+    outcome of each file processed, by path.
 
     After every run, every ledger row must balance: read = loaded + duplicate + rejected.
     """
@@ -73,7 +77,7 @@ def run(landing: Path, warehouse: Path) -> dict[str, FileOutcome]:
     with connect(warehouse) as con:
         ensure_ingest_schema(con)
         for entity in ENTITIES:
-            summary = ingest_files(con, entity, found.for_entity(entity))
+            summary = ingest_files(con, entity, found.for_entity(entity), limits)
             outcomes |= {o.path: o for o in summary.outcomes}
         unbalanced = con.execute(
             "select path from ingest.files"
@@ -391,6 +395,41 @@ def test_duplicates_within_a_file_load_once_and_each_file_keeps_its_copy(landing
         "select username, follower_count, _source_file, _line_number"
         " from ingest.tiktok_creators order by all",
     ) == [("a", 1, first, 1), ("a", 1, copy, 1), ("b", 2, first, 3), ("b", 2, copy, 3)]
+
+
+def video(video_id: str, saves: int | None, hashtags: str = '["a", "b"]') -> str:
+    return (
+        f'{{"id": "{video_id}", "username": "c", "create_time": "2026-10-30T08:00:00Z",'
+        ' "view_count": 10, "like_count": 5, "comment_count": 1, "share_count": 0,'
+        f' "favourites_count": {"null" if saves is None else saves},'
+        f' "hashtag_names": {hashtags}, "fetched_at": "2026-10-30T20:00:00Z"}}\n'
+    )
+
+
+@pytest.mark.parametrize("batch_bytes", [150, 400, DEFAULT_LIMITS.batch_bytes])
+def test_copies_in_later_batches_of_a_file_are_duplicates(landing, warehouse, batch_bytes):
+    """A file read a few records a batch: a copy of a record of an earlier batch (NULLs and a
+    list column included) is a duplicate, a record differing in one field is not, whatever
+    the batch size (150 bytes: one record a batch; the default: the whole file at once)."""
+    first, with_null = video("1", 100), video("2", None)
+    lines = [first, with_null, video("3", 7), video("1", 101), video("4", 9, "null")]
+    lines += [with_null, first, video("1", 100, '["a"]'), video("4", 9, "null")]
+    place(landing, TIKTOK_VIDEOS, "videos.jsonl", "".join(lines))
+    outcomes = run(landing, warehouse, ReadLimits(batch_bytes=batch_bytes))
+    path = f"tiktok/videos/dt={DAY}/videos.jsonl"
+    assert outcomes == {path: FileOutcome(path, 9, 6, 3, 0, "loaded")}
+    assert query(
+        warehouse,
+        "select id, favourites_count, hashtag_names, _line_number from ingest.tiktok_videos"
+        " order by _line_number",
+    ) == [
+        ("1", 100, ["a", "b"], 1),
+        ("2", None, ["a", "b"], 2),
+        ("3", 7, ["a", "b"], 3),
+        ("1", 101, ["a", "b"], 4),
+        ("4", 9, None, 5),
+        ("1", 100, ["a"], 8),
+    ]
 
 
 def test_duplicates_across_csv_and_json_spellings(landing, warehouse):
